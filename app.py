@@ -1,0 +1,5 @@
+"""Entry point: ``gunicorn app:app`` and ``flask --app app …``."""
+
+from scrm import create_app
+
+app = create_app()

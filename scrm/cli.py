@@ -1,0 +1,32 @@
+"""The ``flask --app app scrm …`` command group; each domain adds its commands here."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+scrm_cli = AppGroup("scrm", help="Operate scrm: database, WeCom sync, worker, demo.")
+
+
+@scrm_cli.command("init-db")
+def init_db_command() -> None:
+    """Bring the database to the latest schema (safe to rerun)."""
+    from flask_migrate import upgrade
+
+    from scrm.db import MIGRATIONS_DIR
+
+    upgrade(directory=MIGRATIONS_DIR)
+    click.echo("database is at the latest schema")
+
+
+def init_app(app: Flask) -> None:
+    """Attach the ``scrm`` group with every domain's commands."""
+    from scrm.demo import cli as demo_cli
+    from scrm.ops import cli as ops_cli
+    from scrm.sync import cli as sync_cli
+    from scrm.worker import cli as worker_cli
+
+    for module in (ops_cli, sync_cli, worker_cli, demo_cli):
+        module.register(scrm_cli)
+    app.cli.add_command(scrm_cli)

@@ -1,0 +1,44 @@
+"""Every setting scrm reads, with its safe default.
+
+Order of precedence (later wins): these defaults → ``instance/config.py`` →
+environment variables prefixed ``SCRM_`` (``SCRM_WECOM_CORP_ID=…``) → the
+``test_config`` mapping given to :func:`scrm.create_app`.
+``flask --app app scrm check-config`` explains every missing or malformed value.
+"""
+
+# Signs session cookies. Must be a long random value in production.
+SECRET_KEY = "dev-only-change-me"
+
+# Database. Default: SQLite file in the instance folder (filled in by create_app).
+SQLALCHEMY_DATABASE_URI = None
+SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+# WeCom corp (企业ID), shown in 管理后台 → 我的企业 → 企业信息.
+WECOM_CORP_ID = ""
+# Secret of the app allowed to call 客户联系 APIs (客户联系 → 可调用接口的应用).
+WECOM_CONTACT_SECRET = ""
+# The self-built app (自建应用) that hosts the sidebar and sends RM notifications.
+WECOM_AGENT_ID = ""
+WECOM_AGENT_SECRET = ""
+# Callback (接收事件服务器) Token and EncodingAESKey (43 characters).
+WECOM_CALLBACK_TOKEN = ""
+WECOM_CALLBACK_AES_KEY = ""
+# Seconds a callback timestamp may differ from now; 0 turns the check off.
+WECOM_CALLBACK_MAX_SKEW = 300
+# Base of the WeCom server API; the simulator's URL in the demo and tests.
+WECOM_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin/"
+# Seconds to wait for one WeCom HTTP call.
+WECOM_HTTP_TIMEOUT = 10
+# Retries for transient WeCom errors (-1, 45009, 45033, HTTP 5xx) and the base backoff.
+WECOM_MAX_RETRIES = 3
+WECOM_RETRY_BACKOFF = 0.5
+
+# Inbound events: attempts before an event is marked failed, and the base backoff (seconds).
+INBOX_MAX_ATTEMPTS = 5
+INBOX_RETRY_BACKOFF = 30
+# Worker: seconds between queue polls, and the clock leader lease length.
+WORKER_POLL_INTERVAL = 1.0
+WORKER_LEASE_SECONDS = 30
+# Hour (Asia/Shanghai) of the nightly full reconciliation sync run by the clock.
+SYNC_NIGHTLY_HOUR = 2
+SCRM_TIMEZONE = "Asia/Shanghai"

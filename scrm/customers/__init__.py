@@ -1,0 +1,1 @@
+"""External contacts (customers), the follow relation per RM, and corp tags."""

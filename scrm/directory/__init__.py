@@ -1,0 +1,1 @@
+"""The bank's organisation: departments (HQ → branch → sub-branch) and staff with roles."""

@@ -1,0 +1,1 @@
+"""Durable inbound WeCom events: stored once by the callback, applied by the worker."""

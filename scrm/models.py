@@ -1,0 +1,15 @@
+"""Imports every domain's models so ``Base.metadata`` (and Alembic) sees all tables."""
+
+from scrm.customers.models import (  # noqa: F401
+    CorpTag,
+    CorpTagGroup,
+    Customer,
+    Follow,
+    FollowTag,
+)
+from scrm.directory.models import Department, Staff, StaffRole  # noqa: F401
+from scrm.groups.models import CustomerGroup, GroupMember  # noqa: F401
+from scrm.inbox.models import InboundEvent  # noqa: F401
+from scrm.sync.models import SyncRun  # noqa: F401
+from scrm.wecom.models import WeComToken  # noqa: F401
+from scrm.worker.models import WorkerLease  # noqa: F401

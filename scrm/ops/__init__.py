@@ -1,0 +1,1 @@
+"""Operations: configuration check and statistics."""

@@ -1,0 +1,1 @@
+"""Full synchronisation with WeCom: pull everything, reconcile, resume after a failure."""
