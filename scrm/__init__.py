@@ -9,19 +9,26 @@ from typing import Any
 from flask import Flask
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(
+    test_config: Mapping[str, Any] | None = None, *, instance_path: str | None = None
+) -> Flask:
     """Build the Flask application.
 
     Configuration: ``scrm.config`` → ``instance/config.py`` → ``SCRM_*`` environment
     variables → ``test_config``. Nothing here touches the network or migrates the database.
+
+    :param test_config: settings that override everything else (tests, the demo).
+    :param instance_path: another instance folder (default: ``instance/`` beside ``app.py``).
     """
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.from_object("scrm.config")
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("SCRM")
     if test_config is not None:
         app.config.from_mapping(test_config)
+    _keep_text_settings_text(app)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        # None by default, so it is not a text setting: the instance path is only known here.
         os.makedirs(app.instance_path, exist_ok=True)
         path = os.path.join(app.instance_path, "scrm.sqlite3")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
@@ -34,6 +41,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from scrm.inbox import views as inbox_views
 
     app.register_blueprint(inbox_views.bp)
+    from scrm.ops import views as ops_views
+
+    app.register_blueprint(ops_views.bp)
 
     @app.get("/healthz")
     def healthz():
@@ -43,3 +53,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     cli.init_app(app)
     return app
+
+
+def _keep_text_settings_text(app: Flask) -> None:
+    # from_prefixed_env parses values as JSON, so SCRM_WECOM_CALLBACK_TOKEN=123456 would arrive
+    # as an int; every setting whose default is text stays text.
+    from scrm import config as defaults
+
+    for key in dir(defaults):
+        if key.isupper() and isinstance(getattr(defaults, key), str):
+            value = app.config.get(key)
+            if value is not None and not isinstance(value, str):
+                app.config[key] = str(value)
