@@ -39,6 +39,9 @@ FOLLOW_HALF = "half"  # 半添加: the customer added the RM, the RM has not con
 FOLLOW_DELETED_BY_RM = "deleted_by_rm"
 FOLLOW_DELETED_BY_CUSTOMER = "deleted_by_customer"
 FOLLOW_TRANSFERRED = "transferred"
+# A handover (transfer) to this RM that the customer refused or that hit WeCom's limit: the row
+# records why; the RM never served the customer.
+FOLLOW_TRANSFER_FAILED = "transfer_failed"
 
 
 class Follow(Base):

@@ -1,0 +1,248 @@
+"""Apply WeCom callback events to scrm's data, idempotently.
+
+:func:`apply_event` looks the event up in a table keyed by ``(Event, ChangeType)``. Every
+handler can run twice, or after a later event, without harm: it either re-reads the truth from
+WeCom or writes a state that does not depend on what was stored. A :class:`WeComError`
+propagates so the inbox retries the event with backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from scrm.customers import services as customers
+from scrm.customers.models import (
+    FOLLOW_DELETED_BY_CUSTOMER,
+    FOLLOW_DELETED_BY_RM,
+    FOLLOW_TRANSFERRED,
+)
+from scrm.db import utcnow
+from scrm.directory import services as directory
+from scrm.groups import services as groups
+from scrm.wecom.api import DepartmentInfo, MemberInfo
+from scrm.wecom.events import (
+    ContactChanged,
+    ExternalChatChanged,
+    ExternalContactChanged,
+    ExternalTagChanged,
+    MalformedEvent,
+    WeComEvent,
+)
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[WeComEvent], None]
+
+
+def _field(event: WeComEvent, name: str) -> str | None:
+    """A plain text field of the event, ``None`` when absent or empty."""
+    value = event.raw.get(name)
+    if isinstance(value, dict):
+        value = value.get("#text")
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None
+
+
+def _int_field(event: WeComEvent, name: str) -> int | None:
+    value = _field(event, name)
+    return int(value) if value is not None else None
+
+
+# ---- change_contact: staff and departments (通讯录) ---------------------------------------
+
+
+def _staff_changed(event: ContactChanged) -> None:
+    userid = event.userid
+    if not userid:
+        raise MalformedEvent(f"{event.change_type} event has no UserID")
+    target = event.new_userid or userid
+    stored = directory.get_staff(userid) or directory.get_staff(target)
+    if stored is None and _field(event, "Name") is None:
+        # update_user carries only the fields that changed: learn the rest from WeCom
+        # (before anything is written, so a token fetch never waits on our own write).
+        stored = directory.ensure_staff(target)
+    if target != userid:
+        directory.rename_staff(userid, target)
+        groups.rename_member(userid, target)
+        userid = target
+    departments = _field(event, "Department")
+    department_ids = (
+        tuple(int(d) for d in departments.split(",") if d.strip())
+        if departments is not None
+        else ((stored.department_id,) if stored and stored.department_id else ())
+    )
+    main = _int_field(event, "MainDepartment") or None  # 0: not given
+    if main is None and departments is not None:
+        main = department_ids[0] if department_ids else None
+    if main is None and stored is not None:
+        main = stored.department_id
+
+    def pick(name: str, attr: str):
+        # update_user carries only what changed: an absent field keeps the stored value,
+        # a field sent empty was cleared.
+        if name in event.raw:
+            return _field(event, name)
+        return getattr(stored, attr) if stored else None
+
+    status = _int_field(event, "Status")
+    info = MemberInfo(
+        userid=userid,
+        name=pick("Name", "name") or "",
+        department_ids=department_ids,
+        main_department=main,
+        position=pick("Position", "position"),
+        mobile=pick("Mobile", "mobile"),
+        email=pick("Email", "email"),
+        avatar=pick("Avatar", "avatar"),
+        status=status if status is not None else (stored.status if stored else 1),
+    )
+    directory.upsert_staff(info)
+
+
+def _staff_deleted(event: ContactChanged) -> None:
+    if not event.userid:
+        raise MalformedEvent("delete_user event has no UserID")
+    directory.remove_staff(event.userid)
+
+
+def _department_changed(event: ContactChanged) -> None:
+    if event.department_id is None:
+        raise MalformedEvent(f"{event.change_type} event has no Id")
+    stored = directory.get_department(event.department_id)
+    name = _field(event, "Name")
+    parent = _int_field(event, "ParentId")
+    if parent == 0:  # WeCom's "no parent": the root department
+        parent = None
+    elif parent is None and stored is not None:
+        parent = stored.parent_id
+    order = _int_field(event, "Order")
+    directory.upsert_department(
+        DepartmentInfo(
+            id=event.department_id,
+            name=name if name is not None else (stored.name if stored else ""),
+            parent_id=parent,
+            order=order if order is not None else (stored.order if stored else 0),
+            name_en=stored.name_en if stored else None,
+        )
+    )
+
+
+def _department_deleted(event: ContactChanged) -> None:
+    if event.department_id is None:
+        raise MalformedEvent("delete_party event has no Id")
+    directory.remove_department(event.department_id)
+
+
+# ---- change_external_contact: customers and their RMs (客户联系) --------------------------
+
+
+def _customer_added(event: ExternalContactChanged) -> None:
+    customers.record_customer_added(
+        event.external_userid,
+        event.userid,
+        state=event.state,
+        half=event.change_type == "add_half_external_contact",
+    )
+
+
+def _customer_edited(event: ExternalContactChanged) -> None:
+    customers.refresh_customer(event.external_userid)
+
+
+def _rm_deleted_customer(event: ExternalContactChanged) -> None:
+    by_transfer = event.source == "DELETE_BY_TRANSFER"
+    status = FOLLOW_TRANSFERRED if by_transfer else FOLLOW_DELETED_BY_RM
+    customers.mark_follow_removed(event.external_userid, event.userid, status, at=event.created_at)
+
+
+def _customer_deleted_rm(event: ExternalContactChanged) -> None:
+    customers.mark_follow_removed(
+        event.external_userid, event.userid, FOLLOW_DELETED_BY_CUSTOMER, at=event.created_at
+    )
+
+
+def _transfer_failed(event: ExternalContactChanged) -> None:
+    customers.record_transfer_failure(
+        event.external_userid, event.userid, event.fail_reason or "unknown"
+    )
+
+
+# ---- change_external_chat: customer groups (客户群) ---------------------------------------
+
+
+def _group_refreshed(event: ExternalChatChanged) -> None:
+    groups.refresh_group(event.chat_id)
+
+
+def _group_updated(event: ExternalChatChanged) -> None:
+    if event.update_detail in ("add_member", "del_member"):
+        groups.apply_member_change(event)
+    else:  # change_owner / change_name / change_notice, and any detail WeCom adds later
+        groups.refresh_group(event.chat_id)
+
+
+def _group_dismissed(event: ExternalChatChanged) -> None:
+    groups.dismiss_group(event.chat_id, event.created_at or utcnow())
+
+
+# ---- change_external_tag: corp tags (企业标签) --------------------------------------------
+
+
+def _tag_changed(event: ExternalTagChanged) -> None:
+    if event.tag_type == "tag_group":
+        customers.refresh_tags(group_ids=[event.tag_id])
+    else:
+        customers.refresh_tags(tag_ids=[event.tag_id])
+
+
+def _tag_deleted(event: ExternalTagChanged) -> None:
+    if event.tag_type == "tag_group":
+        customers.remove_tag_group(event.tag_id)
+    else:
+        customers.remove_tag(event.tag_id)
+
+
+def _tags_reordered(event: ExternalTagChanged) -> None:
+    customers.refresh_tags()
+
+
+HANDLERS: dict[tuple[str, str], Handler] = {
+    ("change_contact", "create_user"): _staff_changed,
+    ("change_contact", "update_user"): _staff_changed,
+    ("change_contact", "delete_user"): _staff_deleted,
+    ("change_contact", "create_party"): _department_changed,
+    ("change_contact", "update_party"): _department_changed,
+    ("change_contact", "delete_party"): _department_deleted,
+    ("change_external_contact", "add_external_contact"): _customer_added,
+    ("change_external_contact", "add_half_external_contact"): _customer_added,
+    ("change_external_contact", "edit_external_contact"): _customer_edited,
+    ("change_external_contact", "del_external_contact"): _rm_deleted_customer,
+    ("change_external_contact", "del_follow_user"): _customer_deleted_rm,
+    ("change_external_contact", "transfer_fail"): _transfer_failed,
+    ("change_external_chat", "create"): _group_refreshed,
+    ("change_external_chat", "update"): _group_updated,
+    ("change_external_chat", "dismiss"): _group_dismissed,
+    ("change_external_tag", "create"): _tag_changed,
+    ("change_external_tag", "update"): _tag_changed,
+    ("change_external_tag", "delete"): _tag_deleted,
+    ("change_external_tag", "shuffle"): _tags_reordered,
+}
+
+
+def apply_event(event: WeComEvent) -> bool:
+    """Apply one callback event to the database (flushes; the caller commits).
+
+    :return: ``True`` when a handler applied it, ``False`` when scrm has no handler for it (the
+        event stays stored and is logged).
+    :raise WeComError: when WeCom must be asked and fails; the inbox retries later.
+    :raise MalformedEvent: when the event lacks the id it is about (retrying cannot help).
+    """
+    handler = HANDLERS.get((event.event or "", event.change_type or ""))
+    if handler is None:
+        log.info("no handler for %s event %s/%s", event.msg_type, event.event, event.change_type)
+        return False
+    handler(event)
+    return True
