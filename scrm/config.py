@@ -36,9 +36,15 @@ WECOM_RETRY_BACKOFF = 0.5
 # Inbound events: attempts before an event is marked failed, and the base backoff (seconds).
 INBOX_MAX_ATTEMPTS = 5
 INBOX_RETRY_BACKOFF = 30
+# Seconds a worker's claim on an inbound event keeps other workers off it (crash recovery).
+INBOX_CLAIM_SECONDS = 300
 # Worker: seconds between queue polls, and the clock leader lease length.
 WORKER_POLL_INTERVAL = 1.0
 WORKER_LEASE_SECONDS = 30
 # Hour (Asia/Shanghai) of the nightly full reconciliation sync run by the clock.
 SYNC_NIGHTLY_HOUR = 2
 SCRM_TIMEZONE = "Asia/Shanghai"
+# Full sync page sizes: customers per batch/get_by_user page (≤100), chats per groupchat/list
+# page (≤1000). Smaller pages mean more, shorter steps to resume from after an outage.
+SYNC_CUSTOMER_PAGE_SIZE = 100
+SYNC_GROUP_PAGE_SIZE = 1000

@@ -12,12 +12,12 @@ import shutil
 import threading
 
 import pytest
-from scrm.wecom.simulator import Simulator, SimulatorServer
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from scrm import create_app
 from scrm.db import Base, db
+from scrm.wecom.simulator import Simulator, SimulatorServer
 
 CORP_ID = "wwscrm0test0corp01"
 CONTACT_SECRET = "contact-secret-for-tests-only-0000000000001"

@@ -48,6 +48,7 @@ class Corp:
         self.tag_groups: dict[str, TagGroup] = {}
         self.chats: dict[str, GroupChat] = {}
         self._versions = itertools.count(1)
+        self._ids = itertools.count(1)
 
     # ---- seeding --------------------------------------------------------------------
 
@@ -92,7 +93,7 @@ class Corp:
     ) -> str:
         if not name:
             raise ValueError("a customer needs a name")
-        eid = external_userid or new_id("wm")
+        eid = external_userid or self.new_id("wm")
         self.customers[eid] = Customer(eid, name, type, gender, unionid, corp_name)
         return eid
 
@@ -146,7 +147,7 @@ class Corp:
         if owner not in self.users:
             raise ValueError(f"no member {owner!r} to own the group; add_user first")
         now = self.clock.timestamp()
-        chat = GroupChat(new_id("wr"), name, owner, now)
+        chat = GroupChat(self.new_id("wr"), name, owner, now)
         chat.members[owner] = GroupMember(owner, 1, now, 1)
         for userid, type_, join_scene in members:
             chat.members[userid] = GroupMember(userid, int(type_), now, int(join_scene), owner)
@@ -174,9 +175,14 @@ class Corp:
 
     # ---- tags -----------------------------------------------------------------------
 
-    @staticmethod
-    def new_tag_id() -> str:
-        return new_id("et")
+    def new_tag_id(self) -> str:
+        return self.new_id("et")
+
+    def new_id(self, prefix: str) -> str:
+        """An opaque WeCom-shaped id (``wm…``, ``et…``, ``wr…``), the same for the same order of
+        creation after a reset, so a deterministic seed (the demo's) yields the same corp."""
+        digest = hashlib.sha256(f"{prefix}:{next(self._ids)}".encode()).hexdigest()
+        return prefix + digest[:26]
 
     def delete_tag(self, tag_id: str) -> None:
         """Delete one tag; a group left empty goes too, as WeCom does."""

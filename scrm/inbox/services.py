@@ -1,0 +1,315 @@
+"""The durable inbox: store each WeCom event once, then claim, apply and retry it.
+
+At-least-once in, exactly-once effect: the callback stores the decrypted event under the
+sha256 of its plaintext (WeCom's retries carry the same plaintext), workers claim due rows
+with a guarded UPDATE so two workers never take the same row, and an event's status changes
+in the same transaction as the handler's writes.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import random
+import threading
+from collections import Counter
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from scrm.db import db, utcnow
+from scrm.inbox import handlers
+from scrm.inbox.models import APPLIED, FAILED, IGNORED, RECEIVED, InboundEvent
+from scrm.wecom.events import WeComEvent, parse_event
+
+log = logging.getLogger(__name__)
+
+#: Outcomes of :func:`process_event`, also the keys of :func:`drain_inbox`'s counts.
+RETRY = "retry"  # failed this time, due again after a backoff
+LOST = "lost"  # our claim expired and another worker took the event; nothing written
+
+
+def dedupe_key(plaintext: str) -> str:
+    """The key under which an event is stored once: sha256 hex of its decrypted plaintext."""
+    return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
+
+
+def record_event(
+    plaintext: str, event: WeComEvent, *, connection: Connection | None = None
+) -> bool:
+    """Insert a decrypted callback event unless the same event is already stored.
+
+    Race-safe across processes: the unique ``dedupe_key`` decides, through
+    ``INSERT … ON CONFLICT DO NOTHING`` (PostgreSQL, SQLite) — no row is read first.
+
+    :param plaintext: the decrypted XML, stored as the payload.
+    :param event: the parsed event, for the indexed type columns.
+    :param connection: a connection in a transaction the caller commits (the callback view
+        passes one to skip the ORM session on its hot path); default: the session's.
+    :return: True when this call stored it, False for a duplicate delivery.
+    """
+    now = utcnow()
+    values = {
+        "dedupe_key": dedupe_key(plaintext),
+        "msg_type": event.msg_type[:32],
+        "event": event.event[:64] if event.event else None,
+        "change_type": event.change_type[:64] if event.change_type else None,
+        "wecom_created_at": event.created_at,
+        "payload": plaintext,
+        "status": RECEIVED,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "received_at": now,
+    }
+    connection = connection if connection is not None else db.session.connection()
+    statement = _insert_unless_stored(connection.dialect.name)
+    if statement is not None:
+        # Parameters, not .values(): the statement is built and compiled once per process.
+        return connection.execute(statement, values).first() is not None
+    try:  # other databases: let the unique index refuse the duplicate inside a savepoint
+        with connection.begin_nested():
+            connection.execute(insert(InboundEvent.__table__), values)
+    except IntegrityError:
+        return False
+    return True
+
+
+@functools.cache
+def _insert_unless_stored(dialect: str):
+    if dialect not in ("postgresql", "sqlite"):
+        return None
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = InboundEvent.__table__
+    return (
+        dialect_insert(table)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(table.c.id)  # a row back means inserted; rowcount is unreliable here
+    )
+
+
+def store_event(plaintext: str, event: WeComEvent) -> tuple[InboundEvent, bool]:
+    """Store an event once and return its row.
+
+    :return: ``(row, created)``; ``created`` is False when the event was already stored.
+    """
+    created = record_event(plaintext, event)
+    row = db.session.scalars(
+        select(InboundEvent).where(InboundEvent.dedupe_key == dedupe_key(plaintext))
+    ).one()
+    return row, created
+
+
+def _due(now: datetime):
+    unclaimed = or_(InboundEvent.claimed_until.is_(None), InboundEvent.claimed_until < now)
+    return and_(InboundEvent.status == RECEIVED, InboundEvent.next_attempt_at <= now, unclaimed)
+
+
+def claim_due_events(worker_id: str, limit: int = 100) -> list[InboundEvent]:
+    """Claim up to ``limit`` due events for one worker; commits, so others see the claim.
+
+    Due: status received, ``next_attempt_at`` passed, not claimed or the claim expired.
+    PostgreSQL skips rows another worker has locked; on every database the claim itself is
+    a guarded UPDATE that repeats the due test, so a row goes to exactly one worker.
+
+    :param worker_id: who claims (see :func:`scrm.worker.runner.new_worker_id`).
+    :return: the claimed rows, oldest first.
+    """
+    now = utcnow()
+    claim_seconds = current_app.config["INBOX_CLAIM_SECONDS"]
+    until = now + timedelta(seconds=claim_seconds)
+    candidates = (
+        select(InboundEvent.id)
+        .where(_due(now))
+        .order_by(InboundEvent.next_attempt_at, InboundEvent.id)
+        .limit(limit)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    ids = list(db.session.scalars(candidates))
+    if not ids:
+        db.session.commit()  # end the read transaction; nothing to claim
+        return []
+    taken = db.session.execute(
+        update(InboundEvent)
+        .where(InboundEvent.id.in_(ids), _due(now))
+        .values(claimed_by=worker_id, claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if taken.rowcount == 0:
+        return []
+    return list(
+        db.session.scalars(
+            select(InboundEvent)
+            .where(
+                InboundEvent.id.in_(ids),
+                InboundEvent.claimed_by == worker_id,
+                InboundEvent.claimed_until == until,
+            )
+            .order_by(InboundEvent.next_attempt_at, InboundEvent.id)
+        )
+    )
+
+
+def process_event(row: InboundEvent, worker_id: str | None = None) -> str:
+    """Apply one claimed event in its own transaction (this function commits).
+
+    The handler's writes and the row's new status commit together, so an event is applied
+    exactly once. A handler that raises is rolled back and retried later with exponential
+    backoff and jitter; after ``INBOX_MAX_ATTEMPTS`` the event is marked failed and kept.
+
+    :param row: a row returned by :func:`claim_due_events`.
+    :param worker_id: the claimer. Pass it: once a row object is expired by a commit, its
+        ``claimed_by`` reloads from the database and may name whoever took it over.
+    :return: ``applied``, ``ignored`` (no handler for this kind), ``retry``, ``failed``, or
+        ``lost`` (the claim expired and another worker holds the event).
+    """
+    row_id, claimer = row.id, worker_id or row.claimed_by
+    try:
+        event = parse_event(row.payload)
+        applied = handlers.apply_event(event)
+        outcome = APPLIED if applied else IGNORED
+        finished = db.session.execute(
+            update(InboundEvent)
+            .where(
+                InboundEvent.id == row_id,
+                InboundEvent.status == RECEIVED,
+                InboundEvent.claimed_by == claimer,
+            )
+            .values(
+                status=outcome,
+                applied_at=utcnow() if applied else None,
+                claimed_by=None,
+                claimed_until=None,
+                last_error=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if finished.rowcount != 1:
+            db.session.rollback()
+            log.warning("inbound event %s: claim lost to another worker; not applied here", row_id)
+            return LOST
+        db.session.commit()
+    except Exception as exc:  # any handler failure must be kept and retried, never crash
+        db.session.rollback()
+        return _record_failure(row_id, claimer, exc)
+    if outcome == IGNORED:
+        log.info(
+            "inbound event %s ignored: no handler for %s/%s/%s",
+            row_id,
+            event.msg_type,
+            event.event,
+            event.change_type,
+        )
+    return outcome
+
+
+def _describe(exc: BaseException) -> str:
+    # Statement errors quote their SQL parameters, which may hold customer data or the
+    # payload: keep the driver's class and first line only.
+    if isinstance(exc, StatementError) and exc.orig is not None:
+        detail = type(exc.orig).__name__
+    else:
+        detail = (str(exc).splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {detail}"[:300]
+
+
+def _record_failure(row_id: int, claimer: str | None, exc: BaseException) -> str:
+    config = current_app.config
+    row = db.session.get(InboundEvent, row_id, populate_existing=True)
+    if row is None or row.status != RECEIVED or row.claimed_by != claimer:
+        db.session.rollback()
+        return LOST
+    attempts = row.attempts + 1
+    error = _describe(exc)
+    values: dict = {"attempts": attempts, "last_error": error}
+    values.update(claimed_by=None, claimed_until=None)
+    if attempts >= int(config["INBOX_MAX_ATTEMPTS"]):
+        values["status"] = FAILED
+        outcome = FAILED
+        log.error("inbound event %s failed %d times, needs a person: %s", row_id, attempts, error)
+    else:
+        delay = float(config["INBOX_RETRY_BACKOFF"]) * 2 ** (attempts - 1)
+        delay *= random.uniform(0.8, 1.2)  # jitter: retries of a burst spread out
+        values["next_attempt_at"] = utcnow() + timedelta(seconds=delay)
+        outcome = RETRY
+        log.warning(
+            "inbound event %s attempt %d failed, retry in %.0fs: %s", row_id, attempts, delay, error
+        )
+    db.session.execute(
+        update(InboundEvent)
+        .where(
+            InboundEvent.id == row_id,
+            InboundEvent.claimed_by == claimer,
+            InboundEvent.attempts == row.attempts,
+        )
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return outcome
+
+
+def release_claims(worker_id: str) -> int:
+    """Give back the rows a stopping worker claimed but did not process (flushes).
+
+    :return: how many rows were released.
+    """
+    released = db.session.execute(
+        update(InboundEvent)
+        .where(InboundEvent.claimed_by == worker_id, InboundEvent.status == RECEIVED)
+        .values(claimed_by=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    return released.rowcount
+
+
+def drain_inbox(
+    worker_id: str, batch: int = 100, *, stop: threading.Event | None = None
+) -> dict[str, int]:
+    """Apply due events until none is left (or ``stop`` is set); commits per event.
+
+    :param worker_id: who claims the rows.
+    :param batch: rows claimed at a time.
+    :param stop: set by a stopping worker; unprocessed claims are released.
+    :return: counts by outcome (``applied``, ``ignored``, ``retry``, ``failed``, ``lost``).
+    """
+    counts: Counter[str] = Counter()
+    while not (stop and stop.is_set()):
+        rows = claim_due_events(worker_id, batch)
+        if not rows:
+            break
+        for row in rows:
+            if stop and stop.is_set():
+                release_claims(worker_id)
+                db.session.commit()
+                break
+            counts[process_event(row, worker_id)] += 1
+    return dict(counts)
+
+
+def retry_failed_events(event_ids: list[int] | None = None) -> int:
+    """Requeue failed events (all, or the given ids) for a fresh set of attempts (flushes).
+
+    :param event_ids: only these events; ``None`` means every failed event.
+    :return: how many events were requeued.
+    """
+    query = update(InboundEvent).where(InboundEvent.status == FAILED)
+    if event_ids is not None:
+        query = query.where(InboundEvent.id.in_(event_ids))
+    requeued = db.session.execute(
+        query.values(
+            status=RECEIVED,
+            attempts=0,
+            next_attempt_at=utcnow(),
+            claimed_by=None,
+            claimed_until=None,
+        ).execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    return requeued.rowcount

@@ -1,0 +1,67 @@
+"""The state one sync run carries from page to page."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app
+
+from scrm.db import db
+from scrm.sync.changes import add_changes, empty_counts
+from scrm.sync.models import SyncRun
+from scrm.wecom.client import WeComClient, get_client
+
+
+class SyncContext:
+    """What a stage needs: the run, its checkpoint, its counts and the WeCom clients."""
+
+    def __init__(self, run: SyncRun, progress: Callable[[str], None]):
+        self.run = run
+        self.started_at = run.started_at
+        self.counts: dict[str, dict[str, int]] = copy.deepcopy(run.counts or {})
+        self.progress = progress
+        self.pages = 0
+
+    @property
+    def checkpoint(self) -> dict[str, Any]:
+        return dict(self.run.checkpoint or {})
+
+    @property
+    def contact(self) -> WeComClient:
+        """The 客户联系 app: customers, tags, customer groups."""
+        return get_client("contact")
+
+    @property
+    def agent(self) -> WeComClient:
+        """The self-built app: directory reads."""
+        return get_client("agent")
+
+    def setting(self, key: str, default: int) -> int:
+        return int(current_app.config.get(key, default))
+
+    def count(self, entity: str, before: dict, after: dict) -> None:
+        """Add the changes between two snapshots to ``entity``'s counts."""
+        add_changes(self.counts.setdefault(entity, empty_counts()), before, after)
+
+    def count_removed(self, entity: str, number: int) -> None:
+        self.counts.setdefault(entity, empty_counts())["removed"] += number
+
+    def save(self, checkpoint: dict[str, Any]) -> None:
+        """Commit the page just applied together with where to resume after it."""
+        # JSON columns only notice a new object, never an in-place edit.
+        self.run.checkpoint = dict(checkpoint)
+        self.run.counts = copy.deepcopy(self.counts)
+        db.session.commit()
+
+    def page_saved(self, items: int) -> None:
+        """Report a committed page: long stages show progress, and a resume point exists."""
+        self.pages += 1
+        self.progress(f"{self.run.stage}: page {self.pages} saved ({items} items)")
+
+    def advance(self, stage: str) -> None:
+        """Commit the finished stage and record that the next one starts from scratch."""
+        self.run.stage = stage
+        self.pages = 0
+        self.save({})
