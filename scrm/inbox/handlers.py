@@ -38,12 +38,9 @@ Handler = Callable[[WeComEvent], None]
 def _field(event: WeComEvent, name: str) -> str | None:
     """A plain text field of the event, ``None`` when absent or empty."""
     value = event.raw.get(name)
-    if isinstance(value, dict):
-        value = value.get("#text")
-    if value is None:
+    if not isinstance(value, str):
         return None
-    value = str(value).strip()
-    return value or None
+    return value.strip() or None
 
 
 def _int_field(event: WeComEvent, name: str) -> int | None:

@@ -1,17 +1,17 @@
 """Typed WeCom callback events.
 
 wechatpy 1.8 parses every 客户联系 and directory event as ``UnknownMessage``, so scrm parses
-the decrypted XML itself (with xmltodict, which wechatpy already depends on) into the
-dataclasses below. :func:`parse_event` never raises for a well-formed XML document of an
-unknown kind: it returns :class:`OtherEvent`, which is stored and logged, not lost.
+the decrypted XML itself (with the standard library's ElementTree: this runs on the callback's
+hot path, and the document has been signature-checked already) into the dataclasses below.
+:func:`parse_event` never raises for a well-formed XML document of an unknown kind: it
+returns :class:`OtherEvent`, which is stored and logged, not lost.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-
-import xmltodict
+from xml.etree import ElementTree
 
 from scrm.db import from_timestamp
 
@@ -83,28 +83,27 @@ class OtherEvent(WeComEvent):
 
 
 def _text(value) -> str | None:
-    if value is None:
+    if value is None or isinstance(value, list):
         return None
-    if isinstance(value, dict):  # an element with attributes or children
-        value = value.get("#text")
-    value = str(value).strip() if value is not None else None
+    value = value.strip()
     return value or None
 
 
 def _int(value) -> int | None:
     text = _text(value)
-    return int(text) if text not in (None, "") else None
+    return int(text) if text is not None else None
 
 
-def _items(value) -> tuple[str, ...]:
-    if not value:
-        return ()
-    items = value.get("Item") if isinstance(value, dict) else value
-    if items is None:
-        return ()
-    if not isinstance(items, list):
-        items = [items]
-    return tuple(t for t in (_text(i) for i in items) if t)
+def _fields(root: ElementTree.Element) -> dict:
+    # Leaf elements become text ("" when empty); an element with children (MemChangeList)
+    # becomes the list of its children's texts.
+    fields: dict = {}
+    for child in root:
+        if len(child):
+            fields[child.tag] = [(item.text or "").strip() for item in child]
+        else:
+            fields[child.tag] = child.text or ""
+    return fields
 
 
 def parse_event(plaintext: str) -> WeComEvent:
@@ -113,11 +112,11 @@ def parse_event(plaintext: str) -> WeComEvent:
     :raise MalformedEvent: when the text is not XML with an ``<xml>`` root and a ``MsgType``.
     """
     try:
-        doc = xmltodict.parse(plaintext)
-    except Exception as exc:  # xmltodict raises expat errors of several kinds
+        root_element = ElementTree.fromstring(plaintext)
+    except (ElementTree.ParseError, ValueError) as exc:
         raise MalformedEvent(f"not XML: {exc}") from exc
-    root = doc.get("xml") if isinstance(doc, dict) else None
-    if not isinstance(root, dict) or not _text(root.get("MsgType")):
+    root = _fields(root_element)
+    if root_element.tag != "xml" or not _text(root.get("MsgType")):
         raise MalformedEvent("no <xml> root with a MsgType")
     common = dict(
         to_user=_text(root.get("ToUserName")) or "",
@@ -126,7 +125,7 @@ def parse_event(plaintext: str) -> WeComEvent:
         msg_type=_text(root.get("MsgType")) or "",
         event=_text(root.get("Event")),
         change_type=_text(root.get("ChangeType")),
-        raw=dict(root),
+        raw=root,
     )
     event = common["event"]
     if event == "change_contact":
@@ -154,7 +153,7 @@ def parse_event(plaintext: str) -> WeComEvent:
             join_scene=_int(root.get("JoinScene")),
             quit_scene=_int(root.get("QuitScene")),
             member_change_count=_int(root.get("MemChangeCnt")),
-            member_changes=_items(root.get("MemChangeList")),
+            member_changes=tuple(i for i in root.get("MemChangeList") or () if i),
             last_member_version=_text(root.get("LastMemVer")),
             current_member_version=_text(root.get("CurMemVer")),
         )
