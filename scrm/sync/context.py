@@ -12,13 +12,25 @@ from scrm.db import db
 from scrm.sync.changes import add_changes, empty_counts
 from scrm.sync.models import SyncRun
 from scrm.wecom.client import WeComClient, get_client
+from scrm.worker.lease import acquire_lease
+
+#: The lease that keeps two full syncs (the nightly job and a manual one) from running at once.
+SYNC_LEASE = "full_sync"
+#: Seconds the lease lasts without a saved page; a sync whose process died frees it then.
+SYNC_LEASE_SECONDS = 600
+
+
+def hold_sync_lease(holder: str) -> bool:
+    """Take or renew the full-sync lease for ``holder`` (flushes; the caller commits)."""
+    return acquire_lease(SYNC_LEASE, holder, SYNC_LEASE_SECONDS)
 
 
 class SyncContext:
     """What a stage needs: the run, its checkpoint, its counts and the WeCom clients."""
 
-    def __init__(self, run: SyncRun, progress: Callable[[str], None]):
+    def __init__(self, run: SyncRun, progress: Callable[[str], None], holder: str):
         self.run = run
+        self.holder = holder
         self.started_at = run.started_at
         self.counts: dict[str, dict[str, int]] = copy.deepcopy(run.counts or {})
         self.progress = progress
@@ -53,6 +65,7 @@ class SyncContext:
         # JSON columns only notice a new object, never an in-place edit.
         self.run.checkpoint = dict(checkpoint)
         self.run.counts = copy.deepcopy(self.counts)
+        hold_sync_lease(self.holder)
         db.session.commit()
 
     def page_saved(self, items: int) -> None:

@@ -14,6 +14,9 @@ Removals are found by time, not by memory: every row the run sees gets ``synced_
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Callable
 
 from flask import current_app
@@ -21,7 +24,7 @@ from sqlalchemy import select
 
 from scrm.db import db, utcnow
 from scrm.errors import ScrmError
-from scrm.sync.context import SyncContext
+from scrm.sync.context import SYNC_LEASE, SYNC_LEASE_SECONDS, SyncContext, hold_sync_lease
 from scrm.sync.customers import sync_customers
 from scrm.sync.directory import sync_departments, sync_staff
 from scrm.sync.groups import sync_groups
@@ -35,6 +38,7 @@ from scrm.wecom.errors import (
     WeComError,
     WeComUnavailable,
 )
+from scrm.worker.lease import lease_holder, release_lease
 
 log = logging.getLogger(__name__)
 
@@ -112,8 +116,26 @@ def run_full_sync(
             f"cannot sync: {', '.join(missing)} not set; run `flask --app app scrm check-config` "
             "to see where to find each value"
         )
+    holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+    if not hold_sync_lease(holder):
+        db.session.rollback()
+        raise SyncFailed(
+            f"another full sync is running ({lease_holder(SYNC_LEASE)}); wait for it to finish. "
+            f"If its process died, rerun in {SYNC_LEASE_SECONDS // 60} minutes, when its lease "
+            "expires, and it resumes where that run stopped"
+        )
+    db.session.commit()
+    try:
+        return _run_stages(restart, progress, holder)
+    finally:
+        db.session.rollback()
+        release_lease(SYNC_LEASE, holder)
+        db.session.commit()
+
+
+def _run_stages(restart: bool, progress: Callable[[str], None], holder: str) -> SyncRun:
     run = _start_or_resume(restart, progress)
-    ctx = SyncContext(run, progress)
+    ctx = SyncContext(run, progress, holder)
     try:
         for stage in STAGES[STAGES.index(run.stage) :]:
             if run.stage != stage:
