@@ -68,6 +68,39 @@ class SyncContext:
         hold_sync_lease(self.holder)
         db.session.commit()
 
+    def page_through(
+        self,
+        load_userids: Callable[[], list[str]],
+        chunk_size: int,
+        fetch: Callable[[list[str], str], tuple[list, str]],
+        apply: Callable[[list], None],
+    ) -> None:
+        """Fetch and apply every cursor page for each chunk of RMs, committing after each page.
+
+        The RM list, the chunk and the cursor are part of the checkpoint, so a resumed run
+        continues with the same RMs at the page after the last one saved.
+
+        :param load_userids: the RMs to page through (called only when not resuming).
+        :param chunk_size: how many userids one WeCom call takes (≤100 for these endpoints).
+        :param fetch: ``(userids, cursor) -> (items, next_cursor)``; one WeCom page.
+        :param apply: stores one page of items.
+        """
+        checkpoint = self.checkpoint
+        userids = checkpoint.get("userids")
+        if userids is None:
+            userids = load_userids()
+        chunks = [userids[i : i + chunk_size] for i in range(0, len(userids), chunk_size)]
+        chunk, cursor = int(checkpoint.get("chunk", 0)), checkpoint.get("cursor", "")
+        while chunk < len(chunks):
+            items, next_cursor = fetch(chunks[chunk], cursor)
+            apply(items)
+            if next_cursor and next_cursor != cursor:
+                cursor = next_cursor
+            else:
+                chunk, cursor = chunk + 1, ""
+            self.save({"userids": userids, "chunk": chunk, "cursor": cursor})
+            self.page_saved(len(items))
+
     def page_saved(self, items: int) -> None:
         """Report a committed page: long stages show progress, and a resume point exists."""
         self.pages += 1

@@ -94,22 +94,13 @@ def _apply_page(ctx: SyncContext, items: list[tuple[ExternalContactInfo, FollowI
 def sync_customers(ctx: SyncContext) -> None:
     """Store every follow user's customers with the relation and its tags, then end the
     relations this run did not see and remove customers no RM is connected with any more."""
-    checkpoint = ctx.checkpoint
-    userids = checkpoint.get("userids")
-    if userids is None:
-        userids = _follow_userids()
-    chunks = [userids[i : i + MAX_USERIDS] for i in range(0, len(userids), MAX_USERIDS)]
-    chunk, cursor = int(checkpoint.get("chunk", 0)), checkpoint.get("cursor", "")
     limit = max(1, min(MAX_PAGE, ctx.setting("SYNC_CUSTOMER_PAGE_SIZE", MAX_PAGE)))
-    while chunk < len(chunks):
-        items, next_cursor = api.batch_get_by_user(ctx.contact, chunks[chunk], cursor, limit)
-        _apply_page(ctx, items)
-        if next_cursor and next_cursor != cursor:
-            cursor = next_cursor
-        else:
-            chunk, cursor = chunk + 1, ""
-        ctx.save({"userids": userids, "chunk": chunk, "cursor": cursor})
-        ctx.page_saved(len(items))
+    ctx.page_through(
+        _follow_userids,
+        MAX_USERIDS,
+        lambda userids, cursor: api.batch_get_by_user(ctx.contact, userids, cursor, limit),
+        lambda items: _apply_page(ctx, items),
+    )
     _end_unseen_follows(ctx)
     _remove_customers_without_rm(ctx)
 

@@ -55,26 +55,21 @@ def _owner_userids() -> list[str]:
 
 def sync_groups(ctx: SyncContext) -> None:
     """Store every customer group with its members; mark groups not listed any more removed."""
-    checkpoint = ctx.checkpoint
-    owners = checkpoint.get("owners")
-    if owners is None:
-        owners = _owner_userids()
-    chunks = [owners[i : i + MAX_OWNERS] for i in range(0, len(owners), MAX_OWNERS)]
-    chunk, cursor = int(checkpoint.get("chunk", 0)), checkpoint.get("cursor", "")
     limit = max(1, min(MAX_PAGE, ctx.setting("SYNC_GROUP_PAGE_SIZE", MAX_PAGE)))
-    while chunk < len(chunks):
-        chat_ids, next_cursor = api.list_group_chats(ctx.contact, chunks[chunk], cursor, limit)
-        before = _group_states(chat_ids)
-        for chat_id in chat_ids:
-            upsert_group(api.get_group_chat(ctx.contact, chat_id))
-        ctx.count("groups", before, _group_states(chat_ids))
-        if next_cursor and next_cursor != cursor:
-            cursor = next_cursor
-        else:
-            chunk, cursor = chunk + 1, ""
-        ctx.save({"owners": owners, "chunk": chunk, "cursor": cursor})
-        ctx.page_saved(len(chat_ids))
+    ctx.page_through(
+        _owner_userids,
+        MAX_OWNERS,
+        lambda owners, cursor: api.list_group_chats(ctx.contact, owners, cursor, limit),
+        lambda chat_ids: _store_groups(ctx, chat_ids),
+    )
     _remove_unseen_groups(ctx)
+
+
+def _store_groups(ctx: SyncContext, chat_ids: list[str]) -> None:
+    before = _group_states(chat_ids)
+    for chat_id in chat_ids:
+        upsert_group(api.get_group_chat(ctx.contact, chat_id))
+    ctx.count("groups", before, _group_states(chat_ids))
 
 
 def _remove_unseen_groups(ctx: SyncContext) -> None:
