@@ -76,12 +76,16 @@ class Simulator:
         self.operator = Operator(self)
         # WeCom answers 81017 to an unfiltered groupchat/list past this many visible members.
         self.groupchat_list_member_cap = 1000
+        # Bumped by reset(): a call still sleeping on injected latency when the simulator is
+        # reset belongs to the previous test and must not touch the new state or call log.
+        self._generation = 0
 
     # ---- lifecycle ------------------------------------------------------------------
 
     def reset(self) -> None:
         """Empty corp data, faults, call log, tokens and pending pushes; real time again."""
         with self.lock:
+            self._generation += 1
             self.clock.reset()
             self.faults.clear()
             self.calls.clear()
@@ -151,11 +155,14 @@ class Simulator:
     ) -> tuple[int, dict[str, Any] | str]:
         """Answer one ``/cgi-bin/<path>`` call: ``(http_status, json_payload_or_text)``."""
         path = normalize_path(path)
+        generation = self._generation
         fault = self.faults.take(path)
         app = self._app_of(args)
         if fault is not None:
             if fault.latency:
                 time.sleep(fault.latency)
+                if generation != self._generation:
+                    return 200, {"errcode": -1, "errmsg": "system busy: simulator was reset"}
             if fault.http_status is not None:
                 self._record(method, path, app, None)
                 return fault.http_status, f"injected HTTP {fault.http_status}"
