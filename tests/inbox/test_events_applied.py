@@ -181,6 +181,17 @@ def test_duplicate_callback_is_applied_once(sim, bank, worker):
     assert _count(Follow) == 1 and len(sim.calls_to("externalcontact/get")) == 1
 
 
+def test_deliveries_whose_answers_wecom_never_saw_are_retried_and_applied_once(sim, bank, worker):
+    # Our answers to the first three deliveries never reach WeCom (as when they come after
+    # its 5 s): it re-delivers, each time with fresh encryption, and the fourth is answered.
+    sim.pusher.lose_answers = 3
+    added = sim.operator.customer_adds_rm("zhangwei", name="吳彥祖", state="分行沙龍")
+    assert added.delivery.attempts == 4 and added.delivery.delivered
+    assert worker() == {APPLIED: 1}
+    assert _count(InboundEvent) == 1 and _count(Follow) == 1
+    assert get_follow(added.external_userid, "zhangwei").state == "分行沙龍"
+
+
 def test_half_added_customer_waits_for_the_rm_to_confirm(sim, bank, worker):
     added = sim.operator.customer_adds_rm("liuyang", name="周潤發", half=True)
     worker()

@@ -55,6 +55,9 @@ class CallbackPusher:
         self.clock = clock
         self.timeout = 5.0
         self.retry_delay = 0.0  # seconds between re-deliveries (WeCom's own gap is unpublished)
+        # Fault: this many answers are lost on the way back, as when ours come after WeCom's
+        # 5 s: the request reached the SCRM in full, but WeCom re-delivers.
+        self.lose_answers = 0
         self._lock = threading.Lock()
         self.url: str | None = None
         self.token: str | None = None
@@ -84,6 +87,7 @@ class CallbackPusher:
             self.delivered.clear()
             self.timeout = 5.0
             self.retry_delay = 0.0
+            self.lose_answers = 0
 
     # ---- crypto -------------------------------------------------------------------------
 
@@ -151,6 +155,11 @@ class CallbackPusher:
                     timeout=self.timeout,
                 )
                 status = res.status_code
+                with self._lock:
+                    if self.lose_answers > 0:
+                        self.lose_answers -= 1
+                        status = None
+                        log.info("callback attempt %d: answer lost (fault)", attempt)
             except requests.RequestException as exc:
                 status = None
                 log.info("callback attempt %d failed: %s", attempt, type(exc).__name__)
