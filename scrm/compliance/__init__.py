@@ -1,0 +1,1 @@
+"""Compliance: the lexicon, the scanner (pure), the one outbound gate, review cases."""
