@@ -223,6 +223,10 @@ def _seed_groups(sim: Simulator, bank: DemoBank, count: int) -> None:
         bank.groups.append(DemoGroup(chat_id, name, sub_id, owner, customers))
 
 
+#: When the demo corp's tags and groups were created: 2025-06-02 09:00 Asia/Shanghai.
+SEEDED_AT = 1748826000
+
+
 def seed_demo_bank(
     sim: Simulator,
     *,
@@ -240,10 +244,16 @@ def seed_demo_bank(
     """
     bank = DemoBank(seed=seed)
     names = NameMaker(random.Random(seed))
-    _seed_organisation(sim, bank, names, rms_per_sub_branch)
-    for order, (group_name, tag_names) in enumerate(TAG_GROUPS.items()):
-        _, ids = sim.add_tag_group(group_name, tag_names, order=order)
-        bank.tags[group_name] = dict(zip(tag_names, ids, strict=True))
-    _seed_customers(sim, bank, names, customers)
-    _seed_groups(sim, bank, groups)
+    # Stamp tags and groups with one fixed moment, so the same seed gives the same corp to
+    # the second: a rerun's sync then finds nothing to update.
+    sim.clock.set(SEEDED_AT)
+    try:
+        _seed_organisation(sim, bank, names, rms_per_sub_branch)
+        for order, (group_name, tag_names) in enumerate(TAG_GROUPS.items()):
+            _, ids = sim.add_tag_group(group_name, tag_names, order=order)
+            bank.tags[group_name] = dict(zip(tag_names, ids, strict=True))
+        _seed_customers(sim, bank, names, customers)
+        _seed_groups(sim, bank, groups)
+    finally:
+        sim.clock.reset()
     return bank

@@ -85,10 +85,12 @@ def test_the_demo_seed_is_deterministic_and_syncs_without_churn(app_ctx, sim):
     names = set(db.session.scalars(select(Customer.name)))
     assert names == set(bank.customer_names.values())
     assert any(any(ord(c) > 0x1F000 for c in n) for n in names), "some emoji nicknames"
-    sim.reset()
+    sim.reset()  # a rerun of the demo: a new process, a new simulator, the same seed
     again = seed_demo_bank(sim, customers=60, groups=8, rms_per_sub_branch=2)
     assert again.customer_names == bank.customer_names
     assert again.follows.keys() == bank.follows.keys()
+    resynced = run_full_sync()
+    assert all(v == 0 for row in resynced.counts.values() for v in row.values()), resynced.counts
 
 
 def test_live_demo_actions_reach_the_database_through_real_callbacks(
