@@ -22,11 +22,23 @@ def init_db_command() -> None:
 
 def init_app(app: Flask) -> None:
     """Attach the ``scrm`` group with every domain's commands."""
+    from scrm.archive import cli as archive_cli
+    from scrm.compliance import lexicon_cli, scan_cli
     from scrm.demo import cli as demo_cli
     from scrm.ops import cli as ops_cli
+    from scrm.outbox import cli as outbox_cli
     from scrm.sync import cli as sync_cli
     from scrm.worker import cli as worker_cli
 
-    for module in (ops_cli, sync_cli, worker_cli, demo_cli):
+    for module in (
+        ops_cli,
+        sync_cli,
+        worker_cli,
+        demo_cli,
+        archive_cli,
+        lexicon_cli,
+        outbox_cli,
+        scan_cli,
+    ):
         module.register(scrm_cli)
     app.cli.add_command(scrm_cli)

@@ -48,3 +48,27 @@ SCRM_TIMEZONE = "Asia/Shanghai"
 # page (≤1000). Smaller pages mean more, shorter steps to resume from after an outage.
 SYNC_CUSTOMER_PAGE_SIZE = 100
 SYNC_GROUP_PAGE_SIZE = 1000
+
+# Outbox (outbound deliveries): attempts before a delivery is dead-lettered, and the base
+# backoff in seconds (doubled per attempt, with jitter).
+OUTBOX_MAX_ATTEMPTS = 5
+OUTBOX_RETRY_BACKOFF = 30
+# Seconds a worker's claim on a delivery lasts; must exceed one WeCom send call.
+OUTBOX_CLAIM_SECONDS = 300
+
+# 会话内容存档 (conversation archive) ingest.
+# Secret of the 会话内容存档 app (管理后台 → 管理工具 → 会话内容存档); msgaudit/* needs it.
+WECOM_ARCHIVE_SECRET = ""
+# Where archived chats come from: "" (off), "simulator", or "package.module:factory" for the
+# bank's Finance SDK adapter (docs/conversation-archive.md); factory(app) → ArchiveSource.
+ARCHIVE_SOURCE = ""
+# RSA private keys by publickey_ver: {3: "-----BEGIN PRIVATE KEY-----…"} or {3: "/path.pem"}.
+ARCHIVE_PRIVATE_KEYS: dict = {}
+# Messages asked for per GetChatData call (WeCom allows at most 1000).
+ARCHIVE_PULL_LIMIT = 1000
+# Seconds between the clock's archive pulls (msgaudit_notify also triggers one).
+ARCHIVE_PULL_SECONDS = 60
+# Folder of the lexicon files (sensitive_words/); a relative path is taken from the project root.
+LEXICON_DIR = "sensitive_words"
+# Seconds between checks of the lexicon files for changes; running processes reload within this.
+LEXICON_RELOAD_SECONDS = 10

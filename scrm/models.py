@@ -1,5 +1,8 @@
 """Imports every domain's models so ``Base.metadata`` (and Alembic) sees all tables."""
 
+from scrm.archive.ingest_models import ArchiveCursor, ArchiveGap  # noqa: F401
+from scrm.archive.models import ArchivedMessage, ArchiveHead  # noqa: F401
+from scrm.compliance.review_models import ReviewCase  # noqa: F401
 from scrm.customers.models import (  # noqa: F401
     CorpTag,
     CorpTagGroup,
@@ -10,6 +13,7 @@ from scrm.customers.models import (  # noqa: F401
 from scrm.directory.models import Department, Staff, StaffRole  # noqa: F401
 from scrm.groups.models import CustomerGroup, GroupMember  # noqa: F401
 from scrm.inbox.models import InboundEvent  # noqa: F401
+from scrm.outbox.models import Delivery  # noqa: F401
 from scrm.sync.models import SyncRun  # noqa: F401
 from scrm.wecom.models import WeComToken  # noqa: F401
 from scrm.worker.models import WorkerLease  # noqa: F401

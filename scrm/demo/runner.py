@@ -13,6 +13,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from scrm.db import MIGRATIONS_DIR, db
+from scrm.demo.history import record_compliance_history
 from scrm.demo.live import LiveActions, run_live_events
 from scrm.demo.seed import DemoBank, seed_demo_bank
 from scrm.errors import ScrmError
@@ -43,6 +44,7 @@ def prepare_demo(sim: Simulator, *, seed: int, echo: Echo) -> DemoBank:
             grant_role(staff, role)
     db.session.commit()
     echo(f"sync run {run.id} done: {run.counts}")
+    record_compliance_history(sim, bank, echo=echo)
     return bank
 
 

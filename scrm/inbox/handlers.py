@@ -206,6 +206,20 @@ def _tags_reordered(event: ExternalTagChanged) -> None:
     customers.refresh_tags()
 
 
+# ---- msgaudit_notify: new messages in the conversation archive (会话内容存档) ----------------
+
+
+def _archive_notified(event: WeComEvent) -> None:
+    # Imported late: the scanner loads jieba, which the callback's hot path never needs.
+    from scrm.archive.ingest import pull_configured_archive
+
+    counts = pull_configured_archive()
+    if counts is None:
+        log.info("msgaudit_notify received but ARCHIVE_SOURCE is off; nothing pulled")
+    else:
+        log.info("conversation archive pulled on notify: %s", counts)
+
+
 HANDLERS: dict[tuple[str, str], Handler] = {
     ("change_contact", "create_user"): _staff_changed,
     ("change_contact", "update_user"): _staff_changed,
@@ -226,6 +240,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("change_external_tag", "update"): _tag_changed,
     ("change_external_tag", "delete"): _tag_deleted,
     ("change_external_tag", "shuffle"): _tags_reordered,
+    ("msgaudit_notify", ""): _archive_notified,
 }
 
 

@@ -11,6 +11,8 @@ from scrm.db import db
 from scrm.directory.models import Department, Staff, StaffRole
 from scrm.groups.models import GROUP_NORMAL, CustomerGroup, GroupMember
 from scrm.inbox.models import APPLIED, FAILED, IGNORED, RECEIVED, InboundEvent
+from scrm.outbox.models import DEAD, QUEUED, SENDING, SENT
+from scrm.outbox.services import count_by_status
 from scrm.sync.services import latest_sync_run
 
 #: What each key counts; ``scrm stats --help`` and the status page show these.
@@ -28,6 +30,9 @@ DESCRIPTIONS = {
     "inbound_events_applied": "callback events applied",
     "inbound_events_failed": "callback events that failed every attempt (need a person)",
     "inbound_events_ignored": "callback events stored with no handler",
+    "outbound_deliveries_queued": "outbound deliveries waiting for the worker (or in flight)",
+    "outbound_deliveries_sent": "outbound deliveries WeCom accepted",
+    "outbound_deliveries_dead": "outbound deliveries dead-lettered (see scrm outbox list)",
 }
 
 
@@ -75,6 +80,10 @@ def collect_stats() -> dict[str, Any]:
         "inbound_events_failed": int(events.get(FAILED, 0)),
         "inbound_events_ignored": int(events.get(IGNORED, 0)),
     }
+    deliveries = count_by_status()
+    stats["outbound_deliveries_queued"] = deliveries[QUEUED] + deliveries[SENDING]
+    stats["outbound_deliveries_sent"] = deliveries[SENT]
+    stats["outbound_deliveries_dead"] = deliveries[DEAD]
     run = latest_sync_run()
     stats["last_sync"] = (
         None

@@ -30,6 +30,10 @@ APP_SECRETS = {
     "contact": "WECOM_CONTACT_SECRET",  # 客户联系: customers, groups, tags, mass messages
     "agent": "WECOM_AGENT_SECRET",  # the self-built app: directory, sidebar, notifications
 }
+#: Apps a bank has only when it bought the feature; ``get_client`` knows them too.
+OPTIONAL_APP_SECRETS = {
+    "archive": "WECOM_ARCHIVE_SECRET",  # 会话内容存档: msgaudit/* only
+}
 
 
 class WeComClient(WeChatClient):
@@ -133,7 +137,8 @@ def _from_wechatpy(exc: WeChatClientException, path: str) -> WeComError:
 def get_client(app_name: str = "contact", app: Flask | None = None) -> WeComClient:
     """The client for one WeCom app (``contact`` or ``agent``), cached per process.
 
-    :param app_name: which secret to use; see :data:`APP_SECRETS`.
+    :param app_name: which secret to use; see :data:`APP_SECRETS` and
+        :data:`OPTIONAL_APP_SECRETS`.
     :raise KeyError: for an unknown app name.
     """
     from scrm.db import db
@@ -141,7 +146,7 @@ def get_client(app_name: str = "contact", app: Flask | None = None) -> WeComClie
 
     app = app or current_app._get_current_object()
     cfg = app.config
-    secret = cfg[APP_SECRETS[app_name]]
+    secret = cfg[{**APP_SECRETS, **OPTIONAL_APP_SECRETS}[app_name]]
     cache = app.extensions.setdefault("scrm.wecom.clients", {})
     key = (app_name, cfg["WECOM_CORP_ID"], secret, cfg["WECOM_API_BASE"])
     client = cache.get(key)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 log = logging.getLogger(__name__)
@@ -24,12 +25,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ClockJob:
-    """One scheduled job: ``trigger`` builds its APScheduler trigger from the app config."""
+    """One scheduled job: ``trigger`` builds its APScheduler trigger from the app config
+    (``None``: the job is off in this configuration)."""
 
     id: str
     description: str
     func: Callable[[], object]
-    trigger: Callable[[Mapping[str, Any], ZoneInfo], BaseTrigger]
+    trigger: Callable[[Mapping[str, Any], ZoneInfo], BaseTrigger | None]
 
 
 def nightly_full_sync() -> None:
@@ -39,6 +41,18 @@ def nightly_full_sync() -> None:
     run_full_sync(progress=lambda line: log.info("nightly sync: %s", line))
 
 
+def pull_conversation_archive() -> None:
+    """Read what RMs typed in WeCom since the last pull (会话内容存档), when ingest is on.
+
+    msgaudit_notify also triggers a pull; this timer catches what a lost notify left behind.
+    """
+    from scrm.archive.ingest import pull_configured_archive  # late, like the sync above
+
+    counts = pull_configured_archive()
+    if counts:
+        log.info("conversation archive pulled on the clock: %s", counts)
+
+
 JOBS: tuple[ClockJob, ...] = (
     ClockJob(
         id="sync.nightly_full_sync",
@@ -46,6 +60,16 @@ JOBS: tuple[ClockJob, ...] = (
         func=nightly_full_sync,
         trigger=lambda config, tz: CronTrigger(
             hour=int(config["SYNC_NIGHTLY_HOUR"]), minute=0, timezone=tz
+        ),
+    ),
+    ClockJob(
+        id="archive.pull_conversation_archive",
+        description="pull the conversation archive (会话内容存档) and scan what RMs typed",
+        func=pull_conversation_archive,
+        trigger=lambda config, tz: (
+            IntervalTrigger(seconds=float(config["ARCHIVE_PULL_SECONDS"]), timezone=tz)
+            if config.get("ARCHIVE_SOURCE")
+            else None
         ),
     ),
 )
@@ -76,9 +100,12 @@ def build_scheduler(app: Flask, jobs: tuple[ClockJob, ...] = JOBS) -> Background
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
     )
     for job in jobs:
+        trigger = job.trigger(app.config, tz)
+        if trigger is None:
+            continue
         scheduler.add_job(
             functools.partial(_run_in_app_context, app, job),
-            trigger=job.trigger(app.config, tz),
+            trigger=trigger,
             id=job.id,
             name=job.description,
             replace_existing=True,

@@ -23,13 +23,17 @@ from flask import Flask
 
 from scrm.db import db
 from scrm.inbox.services import drain_inbox
+from scrm.outbox.delivery import drain_outbox
 from scrm.worker.jobs import build_scheduler
 from scrm.worker.lease import CLOCK_LEASE, acquire_lease, release_lease
 
 log = logging.getLogger(__name__)
 
-#: The queues a worker drains, in order. The outbox joins here: ("outbox", drain_outbox).
-QUEUES: tuple[tuple[str, Callable[..., dict[str, int]]], ...] = (("inbox", drain_inbox),)
+#: The queues a worker drains, in order.
+QUEUES: tuple[tuple[str, Callable[..., dict[str, int]]], ...] = (
+    ("inbox", drain_inbox),
+    ("outbox", drain_outbox),
+)
 
 
 def new_worker_id() -> str:

@@ -115,7 +115,7 @@ def test_sample_message_is_stored_decrypted_and_ignored_by_the_worker(app_config
         assert row.payload == vector["plaintext"]
         assert row.msg_type == "text"
         db.session.remove()
-    assert run_worker(app, once=True) == {"inbox": {IGNORED: 1}}
+    assert run_worker(app, once=True) == {"inbox": {IGNORED: 1}, "outbox": {}}
     with app.app_context():
         assert db.session.scalars(select(InboundEvent.status)).one() == IGNORED
         db.session.remove()

@@ -416,7 +416,7 @@ def test_event_retried_after_a_passing_wecom_fault_is_applied_once(sim, bank, wo
 
 
 def test_event_with_no_handler_is_kept_and_ignored(sim, worker):
-    other = event_xml(sim.corp_id, sim.clock.timestamp(), "msgaudit_notify", None, [])
+    other = event_xml(sim.corp_id, sim.clock.timestamp(), "unknown_future_event", None, [])
     assert sim.pusher.push(other).delivered
     assert worker() == {"ignored": 1}
     assert handlers.apply_event(parse_event(other)) is False

@@ -34,10 +34,10 @@ def test_worker_once_drains_what_is_due_and_exits(app, runner, stored_message):
     stored_message("第二條：查詢餘額")
     result = runner.invoke(args=["scrm", "worker", "--once"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "inbox: ignored=2"
+    assert result.output.strip() == "inbox: ignored=2; outbox: nothing due"
     assert _statuses(app) == [IGNORED, IGNORED]
     result = runner.invoke(args=["scrm", "worker", "--once"])
-    assert result.output.strip() == "inbox: nothing due"
+    assert result.output.strip() == "inbox: nothing due; outbox: nothing due"
     with app.app_context():
         assert db.session.scalars(select(WorkerLease)).all() == []  # --once never leads
 
@@ -79,7 +79,7 @@ def test_worker_in_a_thread_drains_new_events_leads_the_clock_and_stops(
         stop.set()
         thread.join(30)
     assert not thread.is_alive()
-    assert outcome == {"inbox": {IGNORED: 2}}
+    assert outcome == {"inbox": {IGNORED: 2}, "outbox": {}}
     with app.app_context():
         assert db.session.scalars(select(WorkerLease)).all() == []
 
@@ -131,7 +131,7 @@ def test_worker_process_stops_gracefully_on_sigterm(app, database_uri, stored_me
                 worker.kill()
                 worker.communicate()
     assert worker.returncode == 0, err
-    assert out.strip() == "inbox: ignored=1"
+    assert out.strip() == "inbox: ignored=1; outbox: nothing due"
     assert "stopped" in err
     with app.app_context():
         assert db.session.scalars(select(WorkerLease)).all() == []

@@ -10,6 +10,8 @@ from scrm.wecom.simulator.state import new_id
 
 #: The corp may create at most this many moment tasks per minute.
 MOMENT_TASKS_PER_MINUTE = 10
+#: get_groupmsg_list_v2 and get_moment_list refuse a time window longer than one month.
+MAX_LIST_WINDOW = 31 * 86400
 
 
 def _recipients_single(sim, req, sender: str | None) -> tuple[list[MassRecipient], list[str]]:
@@ -112,7 +114,8 @@ def add_moment_task(sim, req):
     if not senders:  # no sender list: everyone with 客户联系 in the app's visible range
         users = {u.userid for u in sim.corp.users.values() if u.follow}
     valid = [u for u in sorted(users) if u in sim.corp.users and sim.corp.users[u].follow]
-    task = MomentTask(new_id("job", 20), new_id("mom", 20), int(now), text)
+    attachments = list(req.field("attachments") or [])
+    task = MomentTask(new_id("job", 20), new_id("mom", 20), int(now), text, attachments=attachments)
     task.senders = {u: 0 for u in valid}
     task.invalid_senders = sorted(users - set(valid))
     sim.jobs.moments[task.jobid] = task
@@ -147,3 +150,84 @@ def get_moment_task(sim, req):
     rows = [{"userid": u, "publish_status": s} for u, s in task.senders.items()]
     chunk, cursor = page(rows, req.field("cursor"), req.int_field("limit", 500))
     return {"task_list": chunk, "next_cursor": cursor}
+
+
+def _window(req) -> tuple[int, int]:
+    start = req.int_field("start_time", 0)
+    end = req.int_field("end_time", 0)
+    if not start or not end:
+        raise ApiError(40058, "start_time and end_time are required")
+    if end < start or end - start > MAX_LIST_WINDOW:
+        raise ApiError(40058, "end_time must follow start_time by at most one month")
+    return start, end
+
+
+def _created_by_corp(req) -> bool:
+    # Messages and moments created through the API are the corp's (create_type 0); the
+    # simulator has no member-created ones, so filter_type 1 lists nothing.
+    filter_type = req.int_field("filter_type", 2)
+    if filter_type not in (0, 1, 2):
+        raise ApiError(40058, "filter_type must be 0, 1 or 2")
+    return filter_type != 1
+
+
+@endpoint("POST", "externalcontact/get_groupmsg_list_v2", apps=CONTACT)
+def get_groupmsg_list_v2(sim, req):
+    start, end = _window(req)
+    chat_type = req.field("chat_type", "single")
+    creator = req.field("creator")
+    limit = req.int_field("limit", 50)
+    if not 1 <= limit <= 100:
+        raise ApiError(40058, "limit must be 1 to 100")
+    rows = [
+        {
+            "msgid": m.msgid,
+            "creator": m.creator or "",
+            "create_time": m.create_time,
+            "create_type": 0,
+            "text": {"content": m.text},
+            "attachments": m.attachments,
+        }
+        for m in sim.jobs.mass_messages.values()
+        if m.chat_type == chat_type
+        and start <= m.create_time <= end
+        and creator in (None, "", m.creator)
+        and _created_by_corp(req)
+    ]
+    chunk, cursor = page(rows, req.field("cursor"), limit)
+    return {"group_msg_list": chunk, "next_cursor": cursor}
+
+
+def _moment_sections(attachments: list) -> dict:
+    sections: dict = {}
+    for item in attachments:
+        kind = item.get("msgtype")
+        if kind == "image":
+            sections.setdefault("image", []).append({"media_id": item["image"].get("media_id")})
+        elif kind in ("video", "link"):
+            sections[kind] = dict(item[kind])
+    return sections
+
+
+@endpoint("POST", "externalcontact/get_moment_list", apps=CONTACT)
+def get_moment_list(sim, req):
+    start, end = _window(req)
+    limit = req.int_field("limit", 20)
+    if not 1 <= limit <= 20:
+        raise ApiError(40058, "limit must be 1 to 20")
+    creator = req.field("creator")
+    rows = [
+        {
+            "moment_id": t.moment_id,
+            "creator": "",  # a corp moment has no member creator
+            "create_time": t.create_time,
+            "create_type": 0,
+            "visible_type": 0,
+            "text": {"content": t.text},
+            **_moment_sections(t.attachments),
+        }
+        for t in sim.jobs.moments.values()
+        if start <= t.create_time <= end and not creator and _created_by_corp(req)
+    ]
+    chunk, cursor = page(rows, req.field("cursor"), limit)
+    return {"moment_list": chunk, "next_cursor": cursor}

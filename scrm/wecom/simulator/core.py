@@ -18,6 +18,7 @@ from scrm.wecom.simulator import (  # noqa: F401
     api_customers,
     api_directory,
     api_groups,
+    api_intercept,
     api_tags,
 )
 from scrm.wecom.simulator.clock import VirtualClock

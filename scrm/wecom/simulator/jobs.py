@@ -46,6 +46,7 @@ class MomentTask:
     text: str
     senders: dict[str, int] = field(default_factory=dict)  # userid → publish_status 0/1
     invalid_senders: list[str] = field(default_factory=list)
+    attachments: list = field(default_factory=list)
 
 
 @dataclass

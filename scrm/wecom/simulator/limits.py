@@ -27,6 +27,11 @@ class Limit:
 
 #: A corp may hold at most this many corp tags (企业客户标签).
 MAX_CORP_TAGS = 3000
+#: A corp may hold at most this many intercept rules (敏感词拦截规则), each of at most
+#: MAX_INTERCEPT_WORDS words of 1 to MAX_INTERCEPT_WORD_CHARS characters.
+MAX_INTERCEPT_RULES = 100
+MAX_INTERCEPT_WORDS = 300
+MAX_INTERCEPT_WORD_CHARS = 32
 
 EC = "externalcontact/"
 
@@ -55,6 +60,14 @@ LIMITS: tuple[Limit, ...] = (
     Limit(EC + "add_moment_task", "attachments", max_items=9),
     Limit(EC + "add_moment_task", "visible_range.sender_list.user_list", max_items=100000),
     Limit(EC + "get_moment_task", "limit", min_value=1, max_value=1000),
+    Limit(EC + "add_intercept_rule", "rule_name", max_chars=20),
+    Limit(EC + "add_intercept_rule", "word_list", max_items=MAX_INTERCEPT_WORDS),
+    Limit(EC + "add_intercept_rule", "word_list[]", max_chars=MAX_INTERCEPT_WORD_CHARS),
+    Limit(EC + "add_intercept_rule", "applicable_range.user_list", max_items=1000),
+    Limit(EC + "add_intercept_rule", "applicable_range.department_list", max_items=1000),
+    Limit(EC + "update_intercept_rule", "rule_name", max_chars=20),
+    Limit(EC + "update_intercept_rule", "word_list", max_items=MAX_INTERCEPT_WORDS),
+    Limit(EC + "update_intercept_rule", "word_list[]", max_chars=MAX_INTERCEPT_WORD_CHARS),
     Limit("user/list_id", "limit", min_value=1, max_value=10000),
 )
 

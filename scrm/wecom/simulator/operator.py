@@ -12,12 +12,13 @@ from scrm.wecom.simulator.operator_base import OperatorError, Outcome
 from scrm.wecom.simulator.operator_customers import CustomerActions
 from scrm.wecom.simulator.operator_directory import DirectoryActions
 from scrm.wecom.simulator.operator_groups import GroupActions
+from scrm.wecom.simulator.operator_msgaudit import MsgAuditActions
 from scrm.wecom.simulator.operator_tasks import TaskActions
 
 __all__ = ["Operator", "OperatorError", "Outcome"]
 
 
-class Operator(CustomerActions, GroupActions, DirectoryActions, TaskActions):
+class Operator(CustomerActions, GroupActions, DirectoryActions, TaskActions, MsgAuditActions):
     """Every off-API action the simulator can play (see :data:`ACTIONS`)."""
 
     ACTIONS = (
@@ -25,6 +26,7 @@ class Operator(CustomerActions, GroupActions, DirectoryActions, TaskActions):
         + GroupActions.ACTIONS
         + DirectoryActions.ACTIONS
         + TaskActions.ACTIONS
+        + MsgAuditActions.ACTIONS
     )
 
     def run(self, action: str, kwargs: dict[str, Any]) -> dict[str, Any]:
