@@ -17,6 +17,7 @@ from scrm.archive.services import append_message
 from scrm.compliance.decisions import judge
 from scrm.compliance.lexicon import current_lexicon
 from scrm.compliance.model import BLOCK, CHANNELS, WARN, InvalidMessage, Lexicon
+from scrm.compliance.review import open_review_case
 from scrm.outbox.kinds import InvalidDelivery, text_of, validate_payload
 from scrm.outbox.services import enqueue_delivery
 
@@ -105,6 +106,7 @@ def submit(message: OutboundMessage, *, lexicon: Lexicon | None = None) -> GateR
         # sender may fix the text or confirm, and submit again under the same key.
         idempotency_key=message.idempotency_key if outcome == RELEASED else None,
     )
+    open_review_case(archived)  # blocked attempts, warnings and flags all get a look
     delivery_id = None
     if archived.outcome == RELEASED and message.delivery_kind != CLIENT_SEND:
         delivery = enqueue_delivery(

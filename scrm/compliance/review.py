@@ -1,5 +1,6 @@
-"""Review cases (复核): the compliance officer's queue of archived messages whose hits block
-or warn. A case points at its archived message; the archive row itself never changes.
+"""Review cases (复核): the compliance officer's queue of archived messages with any hit that
+blocks, warns or flags, or that the scanner could not align to word boundaries. A case points
+at its archived message; the archive row itself never changes.
 
 Only the opening step lives here for now (claim, close, escalate come with the console).
 """
@@ -12,22 +13,23 @@ from typing import Any
 from sqlalchemy import select
 
 from scrm.archive.models import ArchivedMessage
-from scrm.compliance.model import BLOCK, SEVERITY, WARN
+from scrm.compliance.model import BLOCK, FLAG, SEVERITY, WARN
 from scrm.compliance.review_models import OPEN, ReviewCase
 from scrm.db import db, utcnow
 
-#: Hit actions that open a case; flag-only hits stay in the archive for sampling.
-CASE_ACTIONS = (BLOCK, WARN)
+#: Hit actions that open a case: a flag lets the message go but still asks for a look.
+CASE_ACTIONS = (BLOCK, WARN, FLAG)
 
 
 def case_worthy_hits(hits: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The archived hits whose action (on the message's channel) is block or warn."""
-    return [h for h in hits if h.get("action") in CASE_ACTIONS]
+    """The archived hits that call for a person: any block, warn or flag on the message's
+    channel, and any hit the scanner downgraded because it is not on word boundaries."""
+    return [h for h in hits if h.get("action") in CASE_ACTIONS or h.get("aligned") is False]
 
 
 def open_review_case(message: ArchivedMessage) -> ReviewCase | None:
-    """Open the review case of an archived message when any of its hits blocks or warns
-    (flushes). The case is judged on the hits the archive recorded, nothing else.
+    """Open the review case of an archived message when any hit calls for one (flushes).
+    The case is judged on the hits the archive recorded, nothing else.
 
     One case per message: opening again returns the case already open.
 

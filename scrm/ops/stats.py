@@ -6,6 +6,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from scrm.archive.models import ArchivedMessage
+from scrm.compliance.model import BLOCK
+from scrm.compliance.review_models import OPEN, ReviewCase
 from scrm.customers.models import FOLLOW_ACTIVE, CorpTag, CorpTagGroup, Customer, Follow
 from scrm.db import db
 from scrm.directory.models import Department, Staff, StaffRole
@@ -33,6 +36,9 @@ DESCRIPTIONS = {
     "outbound_deliveries_queued": "outbound deliveries waiting for the worker (or in flight)",
     "outbound_deliveries_sent": "outbound deliveries WeCom accepted",
     "outbound_deliveries_dead": "outbound deliveries dead-lettered (see scrm outbox list)",
+    "archived_messages": "messages in the archive (outbound, blocked attempts and ingested chats)",
+    "archived_blocked": "archived messages the gate or the ingest scan decided to block",
+    "review_cases_open": "compliance review cases still open",
 }
 
 
@@ -84,6 +90,16 @@ def collect_stats() -> dict[str, Any]:
     stats["outbound_deliveries_queued"] = deliveries[QUEUED] + deliveries[SENDING]
     stats["outbound_deliveries_sent"] = deliveries[SENT]
     stats["outbound_deliveries_dead"] = deliveries[DEAD]
+    decisions = dict(
+        db.session.execute(
+            select(ArchivedMessage.decision, func.count()).group_by(ArchivedMessage.decision)
+        ).all()
+    )
+    stats["archived_messages"] = int(sum(decisions.values()))
+    stats["archived_blocked"] = int(decisions.get(BLOCK, 0))
+    stats["review_cases_open"] = _count(
+        select(func.count()).select_from(ReviewCase).where(ReviewCase.status == OPEN)
+    )
     run = latest_sync_run()
     stats["last_sync"] = (
         None

@@ -127,3 +127,25 @@ def test_granting_to_an_unknown_userid_or_role_names_the_fix(runner, synced_bank
     db.session.expire_all()
     hegui = db.session.scalars(select(Staff).where(Staff.userid == "hegui")).one()
     assert hegui.role_names == set()
+
+
+def test_stats_count_the_archive_and_open_review_cases(app, runner):
+    from scrm.compliance.gateway import CLIENT_SEND, OutboundMessage, submit
+
+    with app.app_context():
+        for text in ("您好，本周理财早报已更新📈", "这款产品保本保息，稳赚不赔！"):
+            submit(
+                OutboundMessage(
+                    channel="group",
+                    origin="sidebar",
+                    sender_userid="xh.lina",
+                    text=text,
+                    delivery_kind=CLIENT_SEND,
+                    chat_ids=["wrxhstats0000000000000001"],
+                )
+            )
+            db.session.commit()
+    stats = json.loads(runner.invoke(args=["scrm", "stats", "--json"]).output)
+    assert stats["archived_messages"] == 2
+    assert stats["archived_blocked"] == 1
+    assert stats["review_cases_open"] == 1  # the blocked attempt; the clean one needs no look
