@@ -9,7 +9,11 @@ term followed by a suffix is still that term (保证收益率 reads 保证 / 收
 jieba segments each run of its own character class (a block) on its own. For speed only a
 window of the block around a hit is segmented — ``WINDOW`` characters either side, which is
 where jieba's choice of words at the hit's ends is decided in practice — and windows are
-cached, since the same clauses come back again and again.
+cached, since the same clauses come back again and again. Before that, a shortcut that gives
+the same answer: when no dictionary word in the window spans across either end of the hit,
+every segmentation has a boundary there, so the hit is aligned without segmenting (six hits
+in ten on chat text). jieba's HMM guessing of unknown words is off: it could glue single
+characters across a hit's end, and this check is about dictionary words.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ def prepare_segmenter() -> None:
 def _word_ends(block: str) -> frozenset[int]:
     """The offsets inside ``block`` where a jieba word ends."""
     ends, position = set(), 0
-    for word in jieba.dt.cut(block):
+    for word in jieba.dt.cut(block, HMM=False):
         position += len(word)
         ends.add(position)
     return frozenset(ends)
@@ -65,21 +69,20 @@ def aligned_spans(text: str, spans: list[tuple[int, int]]) -> list[bool]:
         index = bisect.bisect_right(starts, position) - 1
         return blocks[index] if index >= 0 else None
 
-    def boundaries(start: int, end: int) -> list[bool]:
-        """For each position from ``start`` to ``end`` inclusive: is it a word boundary?"""
+    result = []
+    for start, end in spans:
         block = block_of(start)
         if block is None or block[1] <= start:
             block = block_of(end - 1) or (start, start)
         low, high = max(block[0], start - WINDOW), min(block[1], end + WINDOW)
+        if not _spanned(text, start, low, high) and not _spanned(text, end, low, high):
+            result.append(True)
+            continue
         ends = _word_ends(text[low:high]) if high > low else frozenset()
-        return [
+        marks = [
             not (block[0] < p < block[1]) or (low < p < high and p - low in ends)
             for p in range(start, end + 1)
         ]
-
-    result = []
-    for start, end in spans:
-        marks = boundaries(start, end)
         head, tail = marks[0], marks[-1]
         if head and tail:
             result.append(True)
@@ -88,6 +91,22 @@ def aligned_spans(text: str, spans: list[tuple[int, int]]) -> list[bool]:
         else:
             result.append(False)
     return result
+
+
+def _spanned(text: str, position: int, low: int, high: int) -> bool:
+    """Whether a dictionary word inside ``text[low:high]`` starts before ``position`` and ends
+    after it (jieba's dictionary also holds every word's prefixes, with frequency 0)."""
+    frequencies = jieba.dt.FREQ
+    for first in range(low, position):
+        last = first + 1
+        while last <= high:
+            frequency = frequencies.get(text[first:last])
+            if frequency is None:
+                break
+            if last > position and frequency:
+                return True
+            last += 1
+    return False
 
 
 def forget_segments() -> None:
