@@ -39,7 +39,7 @@ from scrm.compliance.lexicon import load_lexicon  # noqa: E402
 from scrm.compliance.model import BLOCK, CHANNELS, FLAG, WARN, Lexicon, Term  # noqa: E402
 from scrm.compliance.scanner import build_matcher, scan  # noqa: E402
 from scrm.compliance.segment import forget_segments, prepare_segmenter  # noqa: E402
-from scrm.compliance.t2s_chars import PAIRS  # noqa: E402
+from scrm.compliance.t2s_chars import TRADITIONAL_TO_SIMPLIFIED  # noqa: E402
 
 TARGET_RATIO = 0.5
 TARGET_AUTOMATON_MB = 100.0
@@ -51,7 +51,7 @@ ASCII_TOKENS = ("OK", "APP", "VIP", "ETF", "LPR", "T+1", "A股", "H股", "QDII",
 NOISE = "*·- _~.|"
 # Simplified → one traditional form, to disguise inserted terms.
 SIMPLIFIED_TO_TRADITIONAL: dict[str, str] = {}
-for _traditional, _simplified in zip(PAIRS[::2], PAIRS[1::2], strict=True):
+for _traditional, _simplified in TRADITIONAL_TO_SIMPLIFIED.items():
     SIMPLIFIED_TO_TRADITIONAL.setdefault(_simplified, _traditional)
 
 

@@ -27,12 +27,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from scrm.compliance.t2s_chars import PAIRS
+from scrm.compliance.t2s_chars import TRADITIONAL_TO_SIMPLIFIED as _TRADITIONAL_TO_SIMPLIFIED
 
 #: Clause ends as typed in Chinese text; kept in the copy, where no term matches across them.
 BARRIERS = "，。！？；：、\n\r"
 
-_TRADITIONAL_TO_SIMPLIFIED = dict(zip(PAIRS[::2], PAIRS[1::2], strict=True))
 # Unicode categories dropped from the copy: punctuation (P*), symbols (S*, which holds the
 # emoji), separators (Z*), controls and invisible format characters such as U+200B (C*),
 # and combining marks (M*) that can be stacked on a character to break a match.
