@@ -14,10 +14,10 @@ import logging
 import random
 import threading
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, StatementError
 
@@ -25,6 +25,7 @@ from scrm.db import db, utcnow
 from scrm.inbox import handlers
 from scrm.inbox.models import APPLIED, FAILED, IGNORED, RECEIVED, InboundEvent
 from scrm.wecom.events import WeComEvent, parse_event
+from scrm.worker.claims import claim_due_rows
 
 log = logging.getLogger(__name__)
 
@@ -103,55 +104,19 @@ def store_event(plaintext: str, event: WeComEvent) -> tuple[InboundEvent, bool]:
     return row, created
 
 
-def _due(now: datetime):
-    unclaimed = or_(InboundEvent.claimed_until.is_(None), InboundEvent.claimed_until < now)
-    return and_(InboundEvent.status == RECEIVED, InboundEvent.next_attempt_at <= now, unclaimed)
-
-
 def claim_due_events(worker_id: str, limit: int = 100) -> list[InboundEvent]:
-    """Claim up to ``limit`` due events for one worker; commits, so others see the claim.
-
-    Due: status received, ``next_attempt_at`` passed, not claimed or the claim expired.
-    PostgreSQL skips rows another worker has locked; on every database the claim itself is
-    a guarded UPDATE that repeats the due test, so a row goes to exactly one worker.
+    """Claim up to ``limit`` due events (status received) for one worker; commits, so others
+    see the claim. See :mod:`scrm.worker.claims`.
 
     :param worker_id: who claims (see :func:`scrm.worker.runner.new_worker_id`).
     :return: the claimed rows, oldest first.
     """
-    now = utcnow()
-    claim_seconds = current_app.config["INBOX_CLAIM_SECONDS"]
-    until = now + timedelta(seconds=claim_seconds)
-    candidates = (
-        select(InboundEvent.id)
-        .where(_due(now))
-        .order_by(InboundEvent.next_attempt_at, InboundEvent.id)
-        .limit(limit)
-    )
-    if db.session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(candidates))
-    if not ids:
-        db.session.commit()  # end the read transaction; nothing to claim
-        return []
-    taken = db.session.execute(
-        update(InboundEvent)
-        .where(InboundEvent.id.in_(ids), _due(now))
-        .values(claimed_by=worker_id, claimed_until=until)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    if taken.rowcount == 0:
-        return []
-    return list(
-        db.session.scalars(
-            select(InboundEvent)
-            .where(
-                InboundEvent.id.in_(ids),
-                InboundEvent.claimed_by == worker_id,
-                InboundEvent.claimed_until == until,
-            )
-            .order_by(InboundEvent.next_attempt_at, InboundEvent.id)
-        )
+    return claim_due_rows(
+        InboundEvent,
+        InboundEvent.status == RECEIVED,
+        worker_id,
+        limit,
+        current_app.config["INBOX_CLAIM_SECONDS"],
     )
 
 

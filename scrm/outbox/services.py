@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from scrm.db import UTCDateTime, db, utcnow
 from scrm.outbox.kinds import APP_MESSAGE, validate_payload
 from scrm.outbox.models import DEAD, QUEUED, SENDING, SENT, STATUSES, Delivery
+from scrm.worker.claims import claim_due_rows
 
 log = logging.getLogger(__name__)
 
@@ -90,46 +91,20 @@ def _insert_unless_queued(dialect: str):
     )
 
 
-def _due(now: datetime):
-    unclaimed = or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now)
-    # A `sending` row is due once its claim expired: its worker died mid-send.
-    return and_(Delivery.status.in_((QUEUED, SENDING)), Delivery.next_attempt_at <= now, unclaimed)
-
-
 def claim_due_deliveries(worker_id: str, limit: int = 50) -> list[Delivery]:
     """Claim up to ``limit`` due deliveries for one worker; commits, so others see the claim.
 
+    A ``sending`` row is due again once its claim expired: its worker died mid-send, and the
+    delivery first looks in WeCom for evidence of the send (see :mod:`scrm.outbox.delivery`).
+
     :return: the claimed rows, oldest first.
     """
-    now = utcnow()
-    until = now + timedelta(seconds=current_app.config["OUTBOX_CLAIM_SECONDS"])
-    candidates = (
-        select(Delivery.id)
-        .where(_due(now))
-        .order_by(Delivery.next_attempt_at, Delivery.id)
-        .limit(limit)
-    )
-    if db.session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(candidates))
-    if not ids:
-        db.session.commit()
-        return []
-    db.session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(ids), _due(now))
-        .values(claimed_by=worker_id, claimed_until=until)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return list(
-        db.session.scalars(
-            select(Delivery)
-            .where(Delivery.id.in_(ids), Delivery.claimed_by == worker_id)
-            .where(Delivery.claimed_until == until)
-            .order_by(Delivery.next_attempt_at, Delivery.id)
-            .execution_options(populate_existing=True)
-        )
+    return claim_due_rows(
+        Delivery,
+        Delivery.status.in_((QUEUED, SENDING)),
+        worker_id,
+        limit,
+        current_app.config["OUTBOX_CLAIM_SECONDS"],
     )
 
 
