@@ -25,4 +25,4 @@ class ReviewCase(Base):
     status: Mapped[str] = mapped_column(String(16), default=OPEN, index=True)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     categories: Mapped[list] = mapped_column(JSON)  # the categories of the hits, sorted
-    highest_action: Mapped[str] = mapped_column(String(8))  # block | warn
+    highest_action: Mapped[str] = mapped_column(String(8))  # block | warn | flag
