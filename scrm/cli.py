@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     from scrm.demo import cli as demo_cli
     from scrm.ops import cli as ops_cli
     from scrm.outbox import cli as outbox_cli
+    from scrm.sop import cli as sop_cli
     from scrm.sync import cli as sync_cli
     from scrm.worker import cli as worker_cli
 
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
         lexicon_cli,
         outbox_cli,
         scan_cli,
+        sop_cli,
     ):
         module.register(scrm_cli)
     app.cli.add_command(scrm_cli)

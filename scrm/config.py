@@ -72,3 +72,7 @@ ARCHIVE_PULL_SECONDS = 60
 LEXICON_DIR = "sensitive_words"
 # Seconds between checks of the lexicon files for changes; running processes reload within this.
 LEXICON_RELOAD_SECONDS = 10
+# Seconds between SOP clock runs (materialise due tasks) in the clock leader.
+SOP_CLOCK_SECONDS = 60
+# Folder of the SOP templates (*.yaml); a relative path is taken from the project root.
+SOP_TEMPLATE_DIR = "sop_templates"

@@ -20,6 +20,7 @@ from scrm.customers.models import (
 from scrm.db import utcnow
 from scrm.directory import services as directory
 from scrm.groups import services as groups
+from scrm.sop import clock as sop_clock
 from scrm.wecom.api import DepartmentInfo, MemberInfo
 from scrm.wecom.events import (
     ContactChanged,
@@ -174,9 +175,21 @@ def _group_refreshed(event: ExternalChatChanged) -> None:
     groups.refresh_group(event.chat_id)
 
 
+def _group_created(event: ExternalChatChanged) -> None:
+    group = groups.refresh_group(event.chat_id)
+    if group is not None:  # None: dismissed before we ever saw it (the dismiss event says so)
+        # A group assigned an SOP before WeCom told us of it (rare) gets its group_created steps.
+        sop_clock.on_group_created(group, event.created_at or utcnow())
+
+
 def _group_updated(event: ExternalChatChanged) -> None:
     if event.update_detail in ("add_member", "del_member"):
-        groups.apply_member_change(event)
+        group = groups.apply_member_change(event)
+        if event.update_detail == "add_member" and group is not None:
+            # member_joined SOP steps (e.g. a welcome); the task key holds the join time, so
+            # applying the same event twice creates nothing new.
+            for userid in event.member_changes:
+                sop_clock.on_member_joined(group, userid, event.created_at or utcnow())
     else:  # change_owner / change_name / change_notice, and any detail WeCom adds later
         groups.refresh_group(event.chat_id)
 
@@ -233,7 +246,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("change_external_contact", "del_external_contact"): _rm_deleted_customer,
     ("change_external_contact", "del_follow_user"): _customer_deleted_rm,
     ("change_external_contact", "transfer_fail"): _transfer_failed,
-    ("change_external_chat", "create"): _group_refreshed,
+    ("change_external_chat", "create"): _group_created,
     ("change_external_chat", "update"): _group_updated,
     ("change_external_chat", "dismiss"): _group_dismissed,
     ("change_external_tag", "create"): _tag_changed,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scrm.db import Base, UTCDateTime, utcnow
@@ -75,6 +75,16 @@ class SopAssignment(Base):
     """A template version running for one customer group from ``start_date``."""
 
     __tablename__ = "sop_assignment"
+    # One SOP at a time per group (active or paused); stopped ones are history.
+    __table_args__ = (
+        Index(
+            "uq_sop_assignment_running_group",
+            "group_id",
+            unique=True,
+            sqlite_where=text("status != 'stopped'"),
+            postgresql_where=text("status != 'stopped'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("customer_group.id"), index=True)

@@ -11,6 +11,7 @@ import functools
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -53,6 +54,45 @@ def pull_conversation_archive() -> None:
         log.info("conversation archive pulled on the clock: %s", counts)
 
 
+def run_sop_tasks() -> None:
+    """Send the SOP auto steps that are due, and mark to-dos missed whose day is over."""
+    from scrm.db import utcnow
+    from scrm.sop.execution import run_due_tasks
+    from scrm.sop.todos import miss_overdue_todos
+
+    now = utcnow()
+    counts = run_due_tasks(now)
+    missed = miss_overdue_todos(now)
+    if counts or missed:
+        log.info("SOP tasks run: %s, to-dos missed: %s", counts, missed)
+
+
+def poll_sop_mass_messages() -> None:
+    """Ask WeCom whether group owners confirmed the SOP mass messages (no callback exists)."""
+    from scrm.db import utcnow
+    from scrm.sop.results import poll_mass_message_results
+
+    counts = poll_mass_message_results(utcnow())
+    if counts:
+        log.info("SOP mass-message results polled: %s", counts)
+
+
+def materialise_sop_tasks() -> None:
+    """Create the SOP tasks that fell due (exactly once per group, step and occurrence)."""
+    from scrm.sop.clock import materialise_due_tasks  # late, like the sync above
+
+    counts = materialise_due_tasks()
+    if any(counts.get(key) for key in ("created", "late", "skipped")):
+        log.info("SOP tasks materialised: %s", counts)
+
+
+def _every_minute_on_the_minute(config: Mapping[str, Any], tz: ZoneInfo) -> IntervalTrigger:
+    # Aligned to whole minutes, so a step due at 09:30 is created at 09:30:00, not 09:30:59.
+    seconds = float(config.get("SOP_CLOCK_SECONDS", 60))
+    start = datetime.now(tz).replace(second=0, microsecond=0)
+    return IntervalTrigger(seconds=seconds, start_date=start, timezone=tz)
+
+
 JOBS: tuple[ClockJob, ...] = (
     ClockJob(
         id="sync.nightly_full_sync",
@@ -71,6 +111,24 @@ JOBS: tuple[ClockJob, ...] = (
             if config.get("ARCHIVE_SOURCE")
             else None
         ),
+    ),
+    ClockJob(
+        id="sop.materialise_due_tasks",
+        description="create the SOP tasks that fell due, once per group, step and occurrence",
+        func=materialise_sop_tasks,
+        trigger=_every_minute_on_the_minute,
+    ),
+    ClockJob(
+        id="sop.run_due_tasks",
+        description="send due SOP auto steps through the gate; miss to-dos past their day",
+        func=run_sop_tasks,
+        trigger=lambda config, tz: IntervalTrigger(minutes=1, timezone=tz),
+    ),
+    ClockJob(
+        id="sop.poll_mass_message_results",
+        description="poll WeCom for the group owners' confirmations of SOP mass messages",
+        func=poll_sop_mass_messages,
+        trigger=lambda config, tz: IntervalTrigger(minutes=5, timezone=tz),
     ),
 )
 

@@ -87,8 +87,8 @@ def test_worker_in_a_thread_drains_new_events_leads_the_clock_and_stops(
 def test_nightly_sync_is_scheduled_at_the_configured_hour_in_bank_time(app):
     app.config.update(SYNC_NIGHTLY_HOUR=3)
     scheduler = build_scheduler(app)
-    [job] = scheduler.get_jobs()
-    assert job.id == "sync.nightly_full_sync" == JOBS[0].id
+    job = scheduler.get_job("sync.nightly_full_sync")
+    assert job is not None and job.id == JOBS[0].id
     shanghai = ZoneInfo("Asia/Shanghai")
     fire = job.trigger.get_next_fire_time(None, datetime(2026, 5, 1, 12, 0, tzinfo=shanghai))
     assert fire == datetime(2026, 5, 2, 3, 0, tzinfo=shanghai)

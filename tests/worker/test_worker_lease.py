@@ -82,7 +82,7 @@ def test_clock_runs_only_in_the_leader_and_moves_when_it_stops(app, waiter):
         first.stop()
         assert not first.is_leader
         assert waiter(lambda: second.is_leader)
-        assert [job.id for job in second.scheduler.get_jobs()] == ["sync.nightly_full_sync"]
+        assert "sync.nightly_full_sync" in {job.id for job in second.scheduler.get_jobs()}
     finally:
         first.stop()
         second.stop()

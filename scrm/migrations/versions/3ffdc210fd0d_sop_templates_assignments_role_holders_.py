@@ -74,6 +74,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_sop_assignment_group_id'), ['group_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sop_assignment_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_sop_assignment_template_id'), ['template_id'], unique=False)
+        batch_op.create_index('uq_sop_assignment_running_group', ['group_id'], unique=True, sqlite_where=sa.text("status != 'stopped'"), postgresql_where=sa.text("status != 'stopped'"))
 
     op.create_table('sop_task',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -119,6 +120,7 @@ def downgrade():
 
     op.drop_table('sop_task')
     with op.batch_alter_table('sop_assignment', schema=None) as batch_op:
+        batch_op.drop_index('uq_sop_assignment_running_group')
         batch_op.drop_index(batch_op.f('ix_sop_assignment_template_id'))
         batch_op.drop_index(batch_op.f('ix_sop_assignment_status'))
         batch_op.drop_index(batch_op.f('ix_sop_assignment_group_id'))

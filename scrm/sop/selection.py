@@ -1,0 +1,91 @@
+"""Pick the customer groups an SOP template is assigned to: by branch, by name pattern, or by
+chat id. Only open groups (not dismissed, still in WeCom) are picked."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from scrm.db import db
+from scrm.directory.models import Department, Staff
+from scrm.groups.models import GROUP_NORMAL, CustomerGroup
+
+
+class AssignmentError(ValueError):
+    """An assignment, role or group selection that cannot be done; the message names the
+    fix."""
+
+
+def groups_by_branch(department_id: int) -> list[CustomerGroup]:
+    """Open groups whose owner works in ``department_id`` or any department below it."""
+    parents = dict(db.session.execute(select(Department.id, Department.parent_id)).all())
+    if department_id not in parents:
+        raise AssignmentError(
+            f"department {department_id} is unknown; run `scrm sync` or check the id"
+        )
+    subtree = department_subtree(parents, department_id)
+    return list(
+        db.session.scalars(
+            _open_groups()
+            .join(Staff, Staff.id == CustomerGroup.owner_id)
+            .where(Staff.department_id.in_(subtree))
+        )
+    )
+
+
+def groups_by_name_pattern(pattern: str) -> list[CustomerGroup]:
+    """Open groups whose name matches a glob, ``*`` for any text (e.g. ``财富沙龙*``)."""
+    pattern = (pattern or "").strip()
+    if not pattern.strip("*"):
+        raise AssignmentError("give a group-name pattern with some text, e.g. 财富沙龙*")
+    like = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace("*", "%")
+    return list(
+        db.session.scalars(_open_groups().where(CustomerGroup.name.like(like, escape="\\")))
+    )
+
+
+def groups_by_ids(chat_ids: Iterable[str]) -> list[CustomerGroup]:
+    """The open groups with these WeCom chat ids, in the order given.
+
+    :raise AssignmentError: an id that is unknown, dismissed or gone, named in the message.
+    """
+    wanted = list(dict.fromkeys(chat_ids))
+    found = {}
+    for chunk in _chunks(wanted):
+        found.update(
+            (g.chat_id, g)
+            for g in db.session.scalars(_open_groups().where(CustomerGroup.chat_id.in_(chunk)))
+        )
+    missing = [chat_id for chat_id in wanted if chat_id not in found]
+    if missing:
+        raise AssignmentError(
+            f"no open group with chat id {', '.join(missing[:5])}; check the ids or run `scrm sync`"
+        )
+    return [found[chat_id] for chat_id in wanted]
+
+
+def department_subtree(parents: dict[int, int | None], root: int) -> list[int]:
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for department, parent in parents.items():
+        children[parent].append(department)
+    found, todo = [], [root]
+    while todo:
+        department = todo.pop()
+        found.append(department)
+        todo.extend(children[department])
+    return found
+
+
+def _open_groups():
+    return (
+        select(CustomerGroup)
+        .where(CustomerGroup.status == GROUP_NORMAL, CustomerGroup.removed_at.is_(None))
+        .order_by(CustomerGroup.id)
+    )
+
+
+def _chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
