@@ -14,6 +14,8 @@ from scrm.directory.models import Department, Staff, StaffRole  # noqa: F401
 from scrm.groups.models import CustomerGroup, GroupMember  # noqa: F401
 from scrm.inbox.models import InboundEvent  # noqa: F401
 from scrm.outbox.models import Delivery  # noqa: F401
+from scrm.sop.checkin_models import CheckIn, CheckInRecord  # noqa: F401
+from scrm.sop.metric_models import GroupDailyMetric  # noqa: F401
 from scrm.sop.models import GroupRoleHolder, SopAssignment, SopTask, SopTemplate  # noqa: F401
 from scrm.sync.models import SyncRun  # noqa: F401
 from scrm.wecom.models import WeComToken  # noqa: F401
