@@ -39,6 +39,7 @@ from scrm.sop.models import (
     TASK_QUEUED,
     SopTask,
 )
+from scrm.sop.notices import tell_holder_step_blocked
 from scrm.sop.templates import read_library, template_directory
 
 log = logging.getLogger(__name__)
@@ -253,9 +254,11 @@ def execute_auto_task(task_id: int, now: datetime) -> str:
             f"blocked by the compliance gate: {_explain_hits(result.hits)} — change the step's "
             "content in the template and publish a new version"
         )
-        return _finish(
+        status = _finish(
             task, TASK_BLOCKED, now, note, archived_message_id=result.archived_message_id
         )
+        tell_holder_step_blocked(task, result.hits)
+        return status
     if result.needs_confirmation:
         note = (
             f"needs a confirmed reason: {_explain_hits(result.hits)} — SOP content is written by "

@@ -208,7 +208,12 @@ def test_blocked_content_stops_the_task_with_the_gates_exact_words(groups, sim):
     assert "change the step's content in the template" in task.note
     archived = db.session.get(ArchivedMessage, task.archived_message_id)
     assert (archived.outcome, archived.origin) == ("blocked", "sop")
-    assert db.session.scalar(select(func.count(Delivery.id))) == 0
+    # Nothing goes to the group; the holder is told in WeCom, through the gate too.
+    [notice] = db.session.scalars(select(Delivery)).all()
+    assert notice.kind == "app_message" and notice.payload["touser"] == OWNER
+    assert drain() == {"sent": 1}
+    [sent] = sim.jobs.sent_app_messages
+    assert task.step_key in sent["text"]["content"] and "保证收益" not in sent["text"]["content"]
     assert run_due_tasks(at(MONDAY, 9, 1)) == {}
 
 
