@@ -15,7 +15,8 @@ from werkzeug.serving import make_server
 from scrm.db import MIGRATIONS_DIR, db
 from scrm.demo.history import record_compliance_history
 from scrm.demo.live import LiveActions, run_live_events
-from scrm.demo.seed import DemoBank, seed_demo_bank
+from scrm.demo.seed import HQ_OPS_USERID, DemoBank, seed_demo_bank
+from scrm.demo.sop import run_demo_sops
 from scrm.errors import ScrmError
 from scrm.sync.services import run_full_sync
 from scrm.wecom.simulator import Simulator
@@ -45,6 +46,7 @@ def prepare_demo(sim: Simulator, *, seed: int, echo: Echo) -> DemoBank:
     db.session.commit()
     echo(f"sync run {run.id} done: {run.counts}")
     record_compliance_history(sim, bank, echo=echo)
+    run_demo_sops(published_by=HQ_OPS_USERID, echo=echo)
     return bank
 
 

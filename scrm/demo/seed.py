@@ -132,9 +132,9 @@ class NameMaker:
 
 def _seed_organisation(sim: Simulator, bank: DemoBank, names: NameMaker, rms: int) -> None:
     sim.add_department(HQ_ID, BANK_NAME)
-    sim.add_user("xhops01", names.person(), [HQ_ID], follow=False, position="总行运营")
+    sim.add_user(HQ_OPS_USERID, names.person(), [HQ_ID], follow=False, position="总行运营")
     sim.add_user("xhcompliance01", names.person(), [HQ_ID], follow=False, position="合规专员")
-    bank.roles["xhops01"] = ("hq_ops", "admin")
+    bank.roles[HQ_OPS_USERID] = ("hq_ops", "admin")
     bank.roles["xhcompliance01"] = ("compliance",)
     number = 1
     for branch_id, (branch_name, subs) in BRANCHES.items():
@@ -222,6 +222,9 @@ def _seed_groups(sim: Simulator, bank: DemoBank, count: int) -> None:
         chat_id = sim.add_group_chat(owner, name, members)
         bank.groups.append(DemoGroup(chat_id, name, sub_id, owner, customers))
 
+
+#: The HQ operations member who publishes SOP templates in the demo.
+HQ_OPS_USERID = "xhops01"
 
 #: When the demo corp's tags and groups were created: 2025-06-02 09:00 Asia/Shanghai.
 SEEDED_AT = 1748826000
