@@ -15,6 +15,7 @@ from scrm.demo.live import LiveActions
 from scrm.demo.seed import seed_demo_bank
 from scrm.directory.models import Staff
 from scrm.groups.models import CustomerGroup, GroupMember
+from scrm.sop.models import SopAssignment
 from scrm.sync.services import run_full_sync
 from scrm.worker.runner import run_worker
 
@@ -53,6 +54,10 @@ def test_demo_seed_only_brings_in_the_whole_fictional_bank_and_reruns_safely(dem
     assert roles["xhops01"] == {"hq_ops", "admin"}
     assert roles["xhcompliance01"] == {"compliance"}
     assert roles["xhlead02"] == {"branch_lead"}
+    with demo_app.app_context():
+        running = db.session.scalars(select(SopAssignment).where(SopAssignment.status == "active"))
+        names = {a.template.name for a in running}
+    assert {"new_customer_welcome", "wealth_salon", "payroll", "morning_brief"} <= names
 
     again = runner.invoke(args=["scrm", "demo", "--seed-only"])
 
