@@ -44,6 +44,11 @@ def create_app(
     from scrm.ops import views as ops_views
 
     app.register_blueprint(ops_views.bp)
+    from scrm import auth
+    from scrm.sop import api as sop_api
+
+    auth.init_app(app)  # /api/session, and the CSRF check on every /api/ write
+    app.register_blueprint(sop_api.bp)
 
     @app.get("/healthz")
     def healthz():

@@ -27,6 +27,7 @@ from scrm.compliance.lexicon import current_lexicon
 from scrm.compliance.model import PASS, InvalidMessage, Lexicon
 from scrm.compliance.review import open_review_case
 from scrm.db import db, utcnow
+from scrm.sop.checkins import record_checkin_message
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +138,7 @@ def _ingest(item: ChatDataItem, message: dict[str, Any], lexicon: Lexicon) -> li
         seq=item.seq,
         sent_at=_msgtime(message.get("msgtime")),
     )
+    record_checkin_message(archived)  # 群打卡: a customer posting the keyword in a window
     # Cases are about the bank's conduct: a customer asking "保本吗？" is archived with its
     # hits, but opens no case.
     if archived.direction == OUTBOUND and open_review_case(archived) is not None:

@@ -112,6 +112,57 @@ def assign_template(
     return assignments
 
 
+def assign_once(
+    template: SopTemplate,
+    groups: list[CustomerGroup],
+    start_date: date,
+    timezone: str,
+    *,
+    assigned_by: str | None,
+) -> tuple[list[SopAssignment], list[CustomerGroup]]:
+    """Assign ``template`` to the groups not already running this version from this start date
+    in this time zone (flushes). A request repeated assigns nothing the second time.
+
+    :return: the new assignments, and the groups left as they were.
+    """
+    running = set()
+    for start in range(0, len(groups), 500):
+        running.update(
+            db.session.scalars(
+                select(SopAssignment.group_id).where(
+                    SopAssignment.group_id.in_([g.id for g in groups[start : start + 500]]),
+                    SopAssignment.status != STOPPED,
+                    SopAssignment.template_id == template.id,
+                    SopAssignment.start_date == start_date,
+                    SopAssignment.timezone == timezone,
+                )
+            )
+        )
+    todo = [g for g in groups if g.id not in running]
+    unchanged = [g for g in groups if g.id in running]
+    created = []
+    if todo:
+        created = assign_template(
+            template, todo, start_date=start_date, timezone=timezone, assigned_by=assigned_by
+        )
+    return created, unchanged
+
+
+def find_template(name: str, version: int | None) -> SopTemplate:
+    """The published version asked for, or the current (highest) one."""
+    query = select(SopTemplate).where(SopTemplate.name == name)
+    if version is not None:
+        query = query.where(SopTemplate.version == version)
+    found = db.session.scalars(query.order_by(SopTemplate.version.desc())).first()
+    if found is None:
+        which = f"{name} v{version}" if version is not None else name
+        names = sorted(set(db.session.scalars(select(SopTemplate.name))))
+        raise AssignmentError(
+            f'no published template "{which}"; published: {", ".join(names) or "none yet"}'
+        )
+    return found
+
+
 def pause_sop(group: CustomerGroup, *, now: datetime | None = None) -> SopAssignment:
     """Pause the group's SOP (暂停). What fell due before the pause is created first; nothing
     is created while paused; tasks already created keep their state. Pausing twice is a no-op.

@@ -111,4 +111,10 @@ def list_command() -> None:
 
 def register(group: AppGroup) -> None:
     """Add ``sop`` to the ``scrm`` command group."""
+    from scrm.sop.metrics_cli import metrics_command
+
+    sop_cli.add_command(metrics_command)
+    from scrm.sop.assign_cli import register_assign_commands
+
+    register_assign_commands(sop_cli)
     group.add_command(sop_cli)

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
@@ -27,14 +26,12 @@ from scrm.db import db, is_postgres
 from scrm.directory.models import Staff
 from scrm.groups.models import GROUP_NORMAL, CustomerGroup
 from scrm.outbox.kinds import MASS_MESSAGE
+from scrm.sop.daily_limit import day_holder, local_day_of
 from scrm.sop.models import (
     AUTO,
-    TASK_AWAITING_OWNER,
     TASK_BLOCKED,
     TASK_CANCELLED,
     TASK_CONFLICT,
-    TASK_DONE,
-    TASK_LATE,
     TASK_PENDING,
     TASK_QUEUED,
     SopTask,
@@ -47,7 +44,6 @@ log = logging.getLogger(__name__)
 ORIGIN = "sop"
 DEFAULT_GRACE_MINUTES = 60
 #: Auto tasks that hold their group's one mass message of the day.
-HOLDS_THE_DAY = (TASK_QUEUED, TASK_AWAITING_OWNER, TASK_DONE, TASK_LATE)
 TAKEN = "taken"  # another worker settled the task first; nothing written
 
 
@@ -80,11 +76,8 @@ def grace_deadline(task: SopTask, step: dict[str, Any]) -> datetime:
 
 
 def local_day(task: SopTask) -> tuple[datetime, datetime]:
-    """The start and end (UTC) of the task's due day in the assignment's time zone."""
-    tz = ZoneInfo(task.assignment.timezone)
-    day = task.due_at.astimezone(tz).date()
-    start = datetime.combine(day, time(0), tz)
-    return start, datetime.combine(day + timedelta(days=1), time(0), tz)
+    """The start and end of the task's due day in the assignment's time zone."""
+    return local_day_of(task.due_at, task.assignment.timezone)
 
 
 def resolve_library_content(content: Any) -> Any:
@@ -174,30 +167,13 @@ def settle_task(task_id: int, statuses: tuple[str, ...], **values: Any) -> bool:
     return done.rowcount == 1
 
 
-def _lock_group(group_id: int) -> CustomerGroup:
+def lock_group(group_id: int) -> CustomerGroup:
     # Serialises two workers' auto tasks of one group, so both cannot take the day's message.
     # On SQLite the task's guarded UPDATE already holds the database's one write lock.
     query = select(CustomerGroup).where(CustomerGroup.id == group_id)
     if is_postgres():
         query = query.with_for_update()
     return db.session.scalars(query.execution_options(populate_existing=True)).one()
-
-
-def _day_holder(task: SopTask) -> SopTask | None:
-    start, end = local_day(task)
-    return db.session.scalars(
-        select(SopTask)
-        .where(
-            SopTask.group_id == task.group_id,
-            SopTask.mode == AUTO,
-            SopTask.id != task.id,
-            SopTask.status.in_(HOLDS_THE_DAY),
-            SopTask.due_at >= start,
-            SopTask.due_at < end,
-        )
-        .order_by(SopTask.due_at, SopTask.id)
-        .limit(1)
-    ).first()
 
 
 def execute_auto_task(task_id: int, now: datetime) -> str:
@@ -213,18 +189,18 @@ def execute_auto_task(task_id: int, now: datetime) -> str:
     if not settle_task(task_id, (TASK_PENDING,), status=TASK_QUEUED):
         return TAKEN
     task = db.session.get(SopTask, task_id, populate_existing=True)
-    group = _lock_group(task.group_id)
+    group = lock_group(task.group_id)
     if group.status != GROUP_NORMAL or group.removed_at is not None:
         return _finish(task, TASK_CANCELLED, now, "the customer group was dismissed in WeCom")
     owner = db.session.get(Staff, group.owner_id) if group.owner_id else None
     if owner is None:
         return _finish(task, TASK_BLOCKED, now, "the group has no known owner; run scrm sync")
-    holder = _day_holder(task)
+    start, end = local_day(task)
+    holder = day_holder(task.group_id, start, end, except_task=task.id)
     if holder is not None:
-        day = local_day(task)[0].date().isoformat()
         note = (
-            f"WeCom allows one mass message per customer group per day; {holder.step_key} "
-            f"({holder.occurrence}) already holds {day}: move one of the steps to another day"
+            f"WeCom allows one mass message per customer group per day; {holder} already "
+            f"holds {start.date().isoformat()}: move one of the steps to another day"
         )
         return _finish(task, TASK_CONFLICT, now, note)
     try:

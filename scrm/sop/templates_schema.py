@@ -218,10 +218,16 @@ def _checkin(raw: LineMapping, name: str, mode: Any, ctx: StepContext) -> dict |
             settings.line_of("window_minutes"),
             f"{name} checkin needs window_minutes from 1 to {MAX_WINDOW_MINUTES} (720 = 12 hours)",
         )
+    summary = settings.get("summary", False)
+    if not isinstance(summary, bool):
+        ctx.error(
+            settings.line_of("summary"),
+            f"{name} checkin summary must be true or false (post the result to the group?)",
+        )
     for key in settings:
-        if key not in ("keyword", "window_minutes"):
+        if key not in ("keyword", "window_minutes", "summary"):
             ctx.error(settings.line_of(key), f"{name} checkin has unknown key {key!r}; remove it")
-    return {"keyword": keyword, "window_minutes": window}
+    return {"keyword": keyword, "window_minutes": window, "summary": summary is True}
 
 
 def _catch_up(raw: LineMapping, name: str, ctx: StepContext) -> dict:

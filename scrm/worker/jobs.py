@@ -77,6 +77,17 @@ def poll_sop_mass_messages() -> None:
         log.info("SOP mass-message results polled: %s", counts)
 
 
+def run_sop_checkins() -> None:
+    """Open the check-ins (群打卡) that fell due and close those whose window is over."""
+    from scrm.db import utcnow
+    from scrm.sop.checkins import close_due_checkins, open_due_checkins
+
+    now = utcnow()
+    opened, closed = open_due_checkins(now), close_due_checkins(now)
+    if opened or closed:
+        log.info("SOP check-ins opened: %s, closed: %s", opened, closed)
+
+
 def materialise_sop_tasks() -> None:
     """Create the SOP tasks that fell due (exactly once per group, step and occurrence)."""
     from scrm.sop.clock import materialise_due_tasks  # late, like the sync above
@@ -84,6 +95,39 @@ def materialise_sop_tasks() -> None:
     counts = materialise_due_tasks()
     if any(counts.get(key) for key in ("created", "late", "skipped")):
         log.info("SOP tasks materialised: %s", counts)
+
+
+def recompute_todays_group_metrics() -> None:
+    """Recompute today's group metrics (the dashboard's "today" is at most 15 minutes old),
+    and yesterday's if the worker slept through its finalisation."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from scrm.sop.metrics import (
+        compute_group_daily_metrics,
+        finalise_group_daily_metrics,
+        local_today,
+    )
+
+    tz = current_app.config["SCRM_TIMEZONE"]
+    today = local_today(tz)
+    compute_group_daily_metrics(today, tz=tz)
+    if finalise_group_daily_metrics(today - timedelta(days=1), tz=tz) is not None:
+        log.info("group metrics of yesterday finalised late (the clock was down)")
+
+
+def finalise_yesterdays_group_metrics() -> None:
+    """Compute yesterday's group metrics once the local day is over (members at its end)."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from scrm.sop.metrics import compute_group_daily_metrics, local_today
+
+    tz = current_app.config["SCRM_TIMEZONE"]
+    rows = compute_group_daily_metrics(local_today(tz) - timedelta(days=1), tz=tz)
+    log.info("group metrics of yesterday finalised: %s groups", rows)
 
 
 def _every_minute_on_the_minute(config: Mapping[str, Any], tz: ZoneInfo) -> IntervalTrigger:
@@ -125,10 +169,29 @@ JOBS: tuple[ClockJob, ...] = (
         trigger=lambda config, tz: IntervalTrigger(minutes=1, timezone=tz),
     ),
     ClockJob(
+        id="sop.run_checkins",
+        description="open due check-ins (群打卡) and close those whose window is over",
+        func=run_sop_checkins,
+        trigger=lambda config, tz: IntervalTrigger(minutes=1, timezone=tz),
+    ),
+    ClockJob(
         id="sop.poll_mass_message_results",
         description="poll WeCom for the group owners' confirmations of SOP mass messages",
         func=poll_sop_mass_messages,
         trigger=lambda config, tz: IntervalTrigger(minutes=5, timezone=tz),
+    ),
+    ClockJob(
+        id="sop.recompute_todays_group_metrics",
+        description="recompute today's group metrics (members, messages, SOP, check-ins)",
+        func=recompute_todays_group_metrics,
+        trigger=lambda config, tz: IntervalTrigger(minutes=15, timezone=tz),
+    ),
+    ClockJob(
+        id="sop.finalise_yesterdays_group_metrics",
+        description="finalise yesterday's group metrics after midnight",
+        func=finalise_yesterdays_group_metrics,
+        # 00:20 (FINALISE_AFTER): the day's to-dos were missed and late ingests came in.
+        trigger=lambda config, tz: CronTrigger(hour=0, minute=20, timezone=tz),
     ),
 )
 

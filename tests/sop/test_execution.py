@@ -18,6 +18,7 @@ from scrm.directory.models import Staff
 from scrm.groups.models import GROUP_DISMISSED, CustomerGroup
 from scrm.outbox.delivery import drain_outbox
 from scrm.outbox.models import Delivery
+from scrm.sop.checkin_models import CheckIn
 from scrm.sop.execution import run_due_tasks
 from scrm.sop.models import AUTO, TODO, SopAssignment, SopTask, SopTemplate
 from scrm.sop.results import poll_mass_message_results
@@ -332,3 +333,25 @@ def test_completing_an_auto_step_by_hand_is_refused_with_the_reason(groups):
     owner = db.session.get(Staff, groups[0].owner_id)
     with pytest.raises(ValueError, match="not a to-do"):
         complete_todo(task, by_staff=owner, now=at(MONDAY, 9))
+
+
+def test_a_check_in_summary_posted_earlier_that_day_holds_the_groups_message(groups):
+    checkin_step = text_step("morning_checkin", "今日打卡开始啦")
+    first = make_task(groups[0], checkin_step, at(MONDAY, 7), mode="checkin")
+    db.session.add(
+        CheckIn(
+            task_id=first.id,
+            group_id=groups[0].id,
+            keyword="打卡",
+            opens_at=at(MONDAY, 7),
+            closes_at=at(MONDAY, 12),
+            status="closed",
+            summary_archived_message_id=1,
+        )
+    )
+    db.session.commit()
+    later = make_task(
+        groups[0], text_step("afternoon_tip", "下午茶时间的理财小知识"), at(MONDAY, 15)
+    )
+    assert run_due_tasks(at(MONDAY, 15)) == {"conflict": 1}
+    assert "check-in" in reread(later).note and "summary" in reread(later).note

@@ -1,0 +1,168 @@
+"""Who is asking and what they may do: the signed-in member of staff, the one permission table,
+the scope of customer groups each role sees, and CSRF protection for the JSON API.
+
+Identity lives in the Flask session (``staff_id``), set by :func:`sign_in`. WeCom OAuth sign-in
+arrives with the sidebar and console; until then only tests and trusted tooling call it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+
+from flask import Blueprint, Flask, request, session
+from sqlalchemy import Select, false, or_, select
+
+from scrm.db import db
+from scrm.directory.models import ROLES, Department, Staff
+from scrm.errors import ScrmError
+from scrm.groups.models import CustomerGroup
+from scrm.sop.models import GroupRoleHolder
+from scrm.sop.selection import department_subtree
+
+#: Every permission and the scrm roles that hold it. A route names exactly one of these.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "sop.templates.read": frozenset(ROLES),
+    "sop.assign": frozenset({"hq_ops", "branch_lead", "admin"}),
+    "sop.tasks.read": frozenset({"rm", "branch_lead", "hq_ops", "admin"}),
+    "sop.todo.complete": frozenset({"rm", "branch_lead"}),
+    "sop.metrics.read": frozenset({"rm", "branch_lead", "hq_ops", "admin"}),
+}
+
+#: Roles that see every customer group in the bank.
+BANK_WIDE_ROLES = frozenset({"hq_ops", "admin"})
+
+CSRF_HEADER = "X-CSRF-Token"
+_UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_STAFF_QUIT = 5  # WeCom member status 已退出企业
+
+bp = Blueprint("auth_api", __name__, url_prefix="/api")
+
+
+def sign_in(staff: Staff) -> None:
+    """Remember ``staff`` as signed in for this browser session, with a fresh CSRF token."""
+    session.clear()
+    session["staff_id"] = staff.id
+    session["csrf_token"] = secrets.token_urlsafe(32)
+
+
+def sign_out() -> None:
+    """Forget who is signed in (and their CSRF token)."""
+    session.clear()
+
+
+def current_staff() -> Staff | None:
+    """The signed-in member of staff, or ``None`` (nobody, removed, or left the bank)."""
+    staff_id = session.get("staff_id")
+    if not isinstance(staff_id, int):
+        return None
+    # The session's identity map makes repeated calls within a request free.
+    staff = db.session.get(Staff, staff_id)
+    if staff is None or staff.removed_at is not None or staff.status == _STAFF_QUIT:
+        return None
+    return staff
+
+
+def may(staff: Staff | None, permission: str) -> bool:
+    """True when ``staff`` holds a role that grants ``permission``."""
+    return staff is not None and bool(staff.role_names & PERMISSIONS[permission])
+
+
+def require(permission: str):
+    """Decorate a view: 401 when nobody is signed in, 403 when no role grants ``permission``.
+
+    :raise KeyError: at import time, for a permission missing from :data:`PERMISSIONS`.
+    """
+    holders = PERMISSIONS[permission]
+
+    def decorate(view):
+        @functools.wraps(view)
+        def guarded(*args, **kwargs):
+            staff = current_staff()
+            if staff is None:
+                raise ScrmError(
+                    "sign in first: this needs a signed-in member of staff", status_code=401
+                )
+            if not may(staff, permission):
+                raise ScrmError(
+                    f'permission "{permission}" is needed; it is held by the roles '
+                    f"{', '.join(sorted(holders))} (ask an admin to give you one)",
+                    status_code=403,
+                )
+            return view(*args, **kwargs)
+
+        guarded.permission = permission
+        return guarded
+
+    return decorate
+
+
+def visible_groups(staff: Staff) -> Select:
+    """A select of the ``CustomerGroup.id`` values ``staff`` may see.
+
+    rm: groups they own or hold a group role in; branch_lead: groups owned by staff in the
+    lead's department or below; hq_ops and admin: every group; anyone else: none.
+    """
+    roles = staff.role_names
+    query = select(CustomerGroup.id)
+    if roles & BANK_WIDE_ROLES:
+        return query
+    conditions = []
+    if "rm" in roles:
+        held = select(GroupRoleHolder.group_id).where(GroupRoleHolder.staff_id == staff.id)
+        conditions += [CustomerGroup.owner_id == staff.id, CustomerGroup.id.in_(held)]
+    if "branch_lead" in roles and staff.department_id is not None:
+        parents = dict(db.session.execute(select(Department.id, Department.parent_id)).all())
+        owners = select(Staff.id).where(
+            Staff.department_id.in_(department_subtree(parents, staff.department_id))
+        )
+        conditions.append(CustomerGroup.owner_id.in_(owners))
+    if not conditions:
+        return query.where(false())
+    return query.where(or_(*conditions))
+
+
+def csrf_token() -> str:
+    """This session's CSRF token, issued on first use."""
+    if "csrf_token" not in session:
+        session["csrf_token"] = secrets.token_urlsafe(32)
+    return session["csrf_token"]
+
+
+def protect_api_writes() -> None:
+    """Refuse a write to ``/api/`` whose ``X-CSRF-Token`` header is not this session's token."""
+    if request.method not in _UNSAFE_METHODS or not request.path.startswith("/api/"):
+        return
+    sent, expected = request.headers.get(CSRF_HEADER, ""), session.get("csrf_token")
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        what = "carries no" if not sent else "carries a wrong"
+        raise ScrmError(
+            f"this request {what} {CSRF_HEADER} header; send the csrf_token from "
+            "GET /api/session in it",
+            status_code=403,
+        )
+
+
+@bp.get("/session")
+def session_view():
+    """Who is signed in, their roles and permissions, and the CSRF token for writes."""
+    staff = current_staff()
+    body = {"signed_in": staff is not None, "csrf_token": csrf_token()}
+    if staff is None:
+        return body | {"staff": None, "roles": [], "permissions": []}
+    return body | {
+        "staff": {
+            "userid": staff.userid,
+            "name": staff.name,
+            "department_id": staff.department_id,
+        },
+        "roles": sorted(staff.role_names),
+        "permissions": sorted(p for p in PERMISSIONS if may(staff, p)),
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Serve ``/api/session`` and check the CSRF token on every ``/api/`` write."""
+    app.before_request(protect_api_writes)
+    app.register_blueprint(bp)

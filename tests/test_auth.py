@@ -1,0 +1,300 @@
+"""Who is signed in, what each role may do, which groups each sees, and CSRF on API writes.
+
+The route walk calls every ``/api/`` route as every role and as nobody; a route added without
+an entry in ROUTES fails it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from scrm.auth import PERMISSIONS, sign_in, sign_out, visible_groups
+from scrm.db import db
+from scrm.directory.models import ROLES, Department, Staff, StaffRole
+from scrm.groups.models import CustomerGroup
+from scrm.sop.metric_models import GroupDailyMetric
+from scrm.sop.models import GroupRoleHolder, SopTemplate
+
+LUJIAZUI_CHAT = "wrAuthLujiazui0001"
+HELD_CHAT = "wrAuthAssistant002"
+BEIJING_CHAT = "wrAuthBeijing00003"
+
+
+@pytest.fixture
+def bank(app_ctx) -> dict[str, Staff]:
+    """星河银行 HQ (1) → 上海分行 (2) → 陆家嘴支行 (3), and 北京分行 (4); one member of staff per
+    role, an assistant with no scrm role, three groups and a published template."""
+    db.session.add_all(
+        [
+            Department(id=1, name="星河银行"),
+            Department(id=2, name="上海分行", parent_id=1),
+            Department(id=3, name="陆家嘴支行", parent_id=2),
+            Department(id=4, name="北京分行", parent_id=1),
+        ]
+    )
+    db.session.flush()
+    people = {
+        "rm": Staff(userid="lin.xiaomei", name="林小美", department_id=3),
+        "branch_lead": Staff(userid="chen.hang", name="陈行长", department_id=2),
+        "compliance": Staff(userid="he.gui", name="何合规", department_id=1),
+        "hq_ops": Staff(userid="zong.yunying", name="宗运营", department_id=1),
+        "admin": Staff(userid="guan.li", name="管理员", department_id=1),
+        "assistant": Staff(userid="zhou.zhuli", name="周助理", department_id=3),
+        "beijing_rm": Staff(userid="zhao.bj", name="赵北京", department_id=4),
+    }
+    db.session.add_all(people.values())
+    db.session.flush()
+    for role in ROLES:
+        db.session.add(StaffRole(staff_id=people[role].id, role=role))
+    db.session.add(StaffRole(staff_id=people["beijing_rm"].id, role="rm"))
+    groups = [
+        CustomerGroup(chat_id=LUJIAZUI_CHAT, name="陆家嘴·新客欢迎群", owner_id=people["rm"].id),
+        CustomerGroup(chat_id=HELD_CHAT, name="陆家嘴·代发群", owner_id=people["assistant"].id),
+        CustomerGroup(
+            chat_id=BEIJING_CHAT, name="北京·理财沙龙群", owner_id=people["beijing_rm"].id
+        ),
+    ]
+    db.session.add_all(groups)
+    db.session.flush()
+    db.session.add(
+        GroupRoleHolder(group_id=groups[1].id, role="理财经理", staff_id=people["rm"].id)
+    )
+    db.session.add(
+        SopTemplate(
+            name="morning_brief",
+            version=1,
+            title="每日早间市场速递",
+            roles=["理财经理"],
+            steps=[],
+            locked_steps=[],
+            source_file="sop_templates/morning_brief.yaml",
+            content_hash="0" * 64,
+        )
+    )
+    db.session.commit()
+    return people
+
+
+@pytest.fixture
+def sign_in_as(client):
+    """Sign ``client`` in as a member of staff (or nobody); returns the CSRF token to send."""
+
+    def sign_in_as(staff: Staff | None) -> str:
+        with client.session_transaction() as session:
+            session.clear()
+            session["csrf_token"] = "csrf-token-for-tests"
+            if staff is not None:
+                session["staff_id"] = staff.id
+        return "csrf-token-for-tests"
+
+    return sign_in_as
+
+
+def visible_chat_ids(staff: Staff) -> set[str]:
+    query = select(CustomerGroup.chat_id).where(CustomerGroup.id.in_(visible_groups(staff)))
+    return set(db.session.scalars(query))
+
+
+def test_an_rm_sees_the_groups_they_own_or_hold_a_role_in(bank):
+    assert visible_chat_ids(bank["rm"]) == {LUJIAZUI_CHAT, HELD_CHAT}
+    assert visible_chat_ids(bank["beijing_rm"]) == {BEIJING_CHAT}
+
+
+def test_a_branch_lead_sees_every_group_owned_in_the_branch_and_below(bank):
+    assert visible_chat_ids(bank["branch_lead"]) == {LUJIAZUI_CHAT, HELD_CHAT}
+
+
+def test_hq_ops_and_admins_see_every_group_and_compliance_none(bank):
+    everything = {LUJIAZUI_CHAT, HELD_CHAT, BEIJING_CHAT}
+    assert visible_chat_ids(bank["hq_ops"]) == everything
+    assert visible_chat_ids(bank["admin"]) == everything
+    assert visible_chat_ids(bank["compliance"]) == set()
+    assert visible_chat_ids(bank["assistant"]) == set()
+
+
+def test_session_tells_a_visitor_nobody_is_signed_in_and_issues_a_token(client, bank):
+    body = client.get("/api/session").get_json()
+    assert body["signed_in"] is False and body["staff"] is None and body["roles"] == []
+    assert len(body["csrf_token"]) >= 32
+    assert client.get("/api/session").get_json()["csrf_token"] == body["csrf_token"]
+
+
+def test_session_names_the_signed_in_staff_their_roles_and_permissions(client, bank, sign_in_as):
+    sign_in_as(bank["branch_lead"])
+    body = client.get("/api/session").get_json()
+    assert body["staff"] == {"userid": "chen.hang", "name": "陈行长", "department_id": 2}
+    assert body["roles"] == ["branch_lead"]
+    assert body["permissions"] == sorted(
+        p for p, roles in PERMISSIONS.items() if "branch_lead" in roles
+    )
+
+
+def test_sign_in_gives_a_fresh_token_and_sign_out_forgets_everything(app, bank):
+    with app.test_request_context("/"):
+        from flask import session
+
+        session["csrf_token"] = "planted-by-someone-else"
+        sign_in(bank["rm"])
+        assert session["staff_id"] == bank["rm"].id
+        assert session["csrf_token"] != "planted-by-someone-else"
+        sign_out()
+        assert dict(session) == {}
+
+
+def test_staff_who_left_the_bank_are_no_longer_signed_in(client, bank, sign_in_as):
+    sign_in_as(bank["rm"])
+    bank["rm"].status = 5  # 已退出企业
+    db.session.commit()
+    response = client.get("/api/sop/templates")
+    assert response.status_code == 401
+    assert response.get_json()["error"]["message"].startswith("sign in first")
+
+
+def test_a_write_without_the_csrf_token_is_refused_with_the_fix(client, bank, sign_in_as):
+    token = sign_in_as(bank["hq_ops"])
+    url = f"/api/sop/groups/{LUJIAZUI_CHAT}/pause"
+    missing = client.post(url)
+    assert missing.status_code == 403
+    assert missing.get_json() == {
+        "error": {
+            "status": 403,
+            "message": "this request carries no X-CSRF-Token header; send the csrf_token from "
+            "GET /api/session in it",
+        }
+    }
+    wrong = client.post(url, headers={"X-CSRF-Token": "guessed"})
+    assert (
+        wrong.status_code == 403
+        and "carries a wrong X-CSRF-Token" in wrong.get_json()["error"]["message"]
+    )
+    right = client.post(url, headers={"X-CSRF-Token": token})
+    assert right.status_code == 400  # past CSRF and permission: the group runs no SOP yet
+    assert "runs no SOP; assign a template first" in right.get_json()["error"]["message"]
+
+
+def test_a_refusal_names_the_permission_and_the_roles_that_hold_it(client, bank, sign_in_as):
+    token = sign_in_as(bank["rm"])
+    response = client.post("/api/sop/assignments", json={}, headers={"X-CSRF-Token": token})
+    assert response.status_code == 403
+    assert response.get_json()["error"]["message"] == (
+        'permission "sop.assign" is needed; it is held by the roles admin, branch_lead, hq_ops '
+        "(ask an admin to give you one)"
+    )
+
+
+# Every /api/ route: (permission or None for open, a path to call, the status when allowed).
+ROUTES = {
+    ("GET", "/api/session"): (None, "/api/session", 200),
+    ("GET", "/api/sop/templates"): ("sop.templates.read", "/api/sop/templates", 200),
+    ("GET", "/api/sop/templates/<name>"): (
+        "sop.templates.read",
+        "/api/sop/templates/morning_brief",
+        200,
+    ),
+    ("GET", "/api/sop/assignments"): ("sop.tasks.read", "/api/sop/assignments", 200),
+    ("POST", "/api/sop/assignments"): ("sop.assign", "/api/sop/assignments", 400),
+    ("POST", "/api/sop/groups/<chat_id>/pause"): (
+        "sop.assign",
+        f"/api/sop/groups/{LUJIAZUI_CHAT}/pause",
+        400,
+    ),
+    ("POST", "/api/sop/groups/<chat_id>/resume"): (
+        "sop.assign",
+        f"/api/sop/groups/{LUJIAZUI_CHAT}/resume",
+        400,
+    ),
+    ("GET", "/api/sop/groups/<chat_id>/tasks"): (
+        "sop.tasks.read",
+        f"/api/sop/groups/{LUJIAZUI_CHAT}/tasks",
+        200,
+    ),
+    ("GET", "/api/sop/tasks"): ("sop.tasks.read", "/api/sop/tasks?mine=1", 200),
+    ("POST", "/api/sop/tasks/<int:task_id>/complete"): (
+        "sop.todo.complete",
+        "/api/sop/tasks/424242/complete",
+        404,
+    ),
+    ("GET", "/api/sop/metrics"): (
+        "sop.metrics.read",
+        "/api/sop/metrics?level=branch&start=2026-11-01&end=2026-11-21",
+        200,
+    ),
+}
+
+
+def api_routes(app) -> list[tuple[str, str]]:
+    return sorted(
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    )
+
+
+def test_every_api_route_is_in_the_route_walk_and_names_its_permission(app):
+    routes = api_routes(app)
+    assert [route for route in routes if route not in ROUTES] == []
+    assert [route for route in ROUTES if route not in routes] == []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/"):
+            method = next(iter(rule.methods - {"HEAD", "OPTIONS"}))
+            view = app.view_functions[rule.endpoint]
+            assert getattr(view, "permission", None) == ROUTES[(method, rule.rule)][0], rule.rule
+
+
+@pytest.mark.parametrize("who", [None, *ROLES])
+def test_route_walk_gives_each_role_what_the_permission_table_says(
+    app, client, bank, sign_in_as, who
+):
+    token = sign_in_as(bank[who] if who else None)
+    for (method, rule), (permission, path, allowed) in ROUTES.items():
+        if permission is None:
+            expected = allowed
+        elif who is None:
+            expected = 401
+        else:
+            expected = allowed if who in PERMISSIONS[permission] else 403
+        response = client.open(path, method=method, json={}, headers={"X-CSRF-Token": token})
+        assert response.status_code == expected, (who, method, rule, response.get_json())
+        if expected >= 400:
+            assert response.get_json()["error"]["status"] == expected
+
+
+def test_metrics_follow_the_scope_of_who_asks(client, bank, sign_in_as):
+    ids = dict(db.session.execute(select(CustomerGroup.chat_id, CustomerGroup.id)).all())
+    owners = {LUJIAZUI_CHAT: "rm", HELD_CHAT: "assistant", BEIJING_CHAT: "beijing_rm"}
+    for chat_id, owner in owners.items():
+        staff = bank[owner]
+        db.session.add(
+            GroupDailyMetric(
+                group_id=ids[chat_id],
+                day=date(2026, 11, 20),
+                owner_id=staff.id,
+                department_id=staff.department_id,
+                members=30,
+                joins=3,
+                messages=40,
+            )
+        )
+    db.session.commit()
+    url = "/api/sop/metrics?level=group&start=2026-11-20&end=2026-11-20"
+    seen = {}
+    for who in ("rm", "branch_lead", "hq_ops", "beijing_rm"):
+        sign_in_as(bank[who])
+        seen[who] = {row["name"] for row in client.get(url).get_json()["rows"]}
+    assert seen == {
+        "rm": {"陆家嘴·新客欢迎群", "陆家嘴·代发群"},
+        "branch_lead": {"陆家嘴·新客欢迎群", "陆家嘴·代发群"},
+        "hq_ops": {"陆家嘴·新客欢迎群", "陆家嘴·代发群", "北京·理财沙龙群"},
+        "beijing_rm": {"北京·理财沙龙群"},
+    }
+    sign_in_as(bank["hq_ops"])
+    bad = client.get("/api/sop/metrics?level=city&start=2026-11-20&end=2026-11-20")
+    assert (
+        bad.status_code == 400
+        and "\"level\" 'city' is unknown" in bad.get_json()["error"]["message"]
+    )
+    bad = client.get("/api/sop/metrics?level=rm&start=2026/11/20&end=2026-11-20")
+    assert bad.get_json()["error"]["message"] == '"start" must be a date like 2026-03-02'
