@@ -60,8 +60,9 @@ def materialise_due_tasks(now: datetime | None = None, *, batch_size: int = BATC
     :return: counts: ``created`` (pending, on time), ``late`` (pending, created late),
         ``skipped`` (catch-up policy), ``assignments`` seen, and the housekeeping counts.
     """
-    # Imported here: assignment uses this module to fill a group's tasks up to a pause.
+    # Imported here: assignment and inactivity use this module's helpers.
     from scrm.sop.assignment import reassign_departed_holders, stop_sops_of_dismissed_groups
+    from scrm.sop.inactivity import materialise_inactivity_tasks
 
     now = now or utcnow()
     counts: Counter[str] = Counter()
@@ -89,6 +90,8 @@ def materialise_due_tasks(now: datetime | None = None, *, batch_size: int = BATC
         counts.update(materialise_assignments(batch, until=now, now=now))
         db.session.commit()
         last_id = batch[-1].id
+    counts.update(materialise_inactivity_tasks(now))
+    db.session.commit()
     if counts["late"] or counts["skipped"]:
         log.info("SOP clock caught up: %s", dict(counts))
     return dict(counts)
