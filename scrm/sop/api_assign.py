@@ -19,12 +19,13 @@ from scrm.sop.api_payloads import parse_date
 from scrm.sop.assignment import (
     AssignmentError,
     groups_by_branch,
+    groups_by_customer_tag,
     groups_by_ids,
     groups_by_name_pattern,
 )
 from scrm.sop.selection import department_subtree
 
-SELECTORS = ("branch", "name_pattern", "chat_ids")
+SELECTORS = ("branch", "tag", "name_pattern", "chat_ids")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def assignment_request(body: Any) -> AssignmentRequest:
         or next(iter(selector)) not in SELECTORS
     ):
         raise ScrmError(
-            '"selector" must hold exactly one of {"branch": department id}, '
+            '"selector" must hold exactly one of {"branch": department id}, {"tag": "代发"}, '
             '{"name_pattern": "财富沙龙*"} or {"chat_ids": ["wr…"]}'
         )
     timezone = body.get("timezone") or current_app.config.get("SCRM_TIMEZONE", "Asia/Shanghai")
@@ -82,6 +83,10 @@ def select_groups(selector: dict[str, Any], staff: Staff) -> list[CustomerGroup]
                 raise ScrmError('"selector.branch" must be a department id (a number), e.g. 2')
             _check_branch_in_scope(value, staff)
             groups = groups_by_branch(value)
+        elif kind == "tag":
+            if not isinstance(value, str) or not value.strip():
+                raise ScrmError('"selector.tag" must be a corp tag name, e.g. 代发')
+            groups = groups_by_customer_tag(value)
         elif kind == "chat_ids":
             if (
                 not value
@@ -98,7 +103,7 @@ def select_groups(selector: dict[str, Any], staff: Staff) -> list[CustomerGroup]
         raise ScrmError(str(error)) from None
     visible = _visible_ids(staff, [g.id for g in groups])
     outside = [g for g in groups if g.id not in visible]
-    if outside and kind != "name_pattern":
+    if outside and kind not in ("name_pattern", "tag"):
         names = ", ".join(f"{g.name} ({g.chat_id})" for g in outside[:5])
         raise ScrmError(f"groups {names} are outside your scope; leave them out", status_code=403)
     groups = [g for g in groups if g.id in visible]

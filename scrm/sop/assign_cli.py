@@ -34,6 +34,7 @@ def _label(group) -> str:
 @click.argument("name")
 @click.option("--version", type=click.IntRange(min=1), help="Template version (default: current).")
 @click.option("--branch", type=int, help="Department id: every open group owned below it.")
+@click.option("--tag", help="Corp tag: groups where most customers carry it, e.g. 代发.")
 @click.option("--name-pattern", help="Group-name glob, * for any text, e.g. 财富沙龙*.")
 @click.option("--chat-id", "chat_ids", multiple=True, help="A group's chat id; repeat for more.")
 @click.option(
@@ -47,10 +48,10 @@ def _label(group) -> str:
 @click.option("--by", "assigned_by", help="WeCom userid of who assigns it, kept on the record.")
 @with_appcontext
 def assign_command(
-    name, version, branch, name_pattern, chat_ids, start, timezone, assigned_by
+    name, version, branch, tag, name_pattern, chat_ids, start, timezone, assigned_by
 ) -> None:
-    """Run template NAME on the groups picked by exactly one of --branch, --name-pattern or
-    --chat-id. Groups already running that version from that start date are left as they are.
+    """Run template NAME on the groups picked by exactly one of --branch, --tag, --name-pattern
+    or --chat-id. Groups already running that version from that start date are left as they are.
     """
     from scrm.db import db
     from scrm.errors import ScrmError
@@ -59,6 +60,7 @@ def assign_command(
         assign_once,
         find_template,
         groups_by_branch,
+        groups_by_customer_tag,
         groups_by_ids,
         groups_by_name_pattern,
     )
@@ -67,6 +69,7 @@ def assign_command(
         flag
         for flag, value in (
             ("--branch", branch is not None),
+            ("--tag", tag is not None),
             ("--name-pattern", name_pattern is not None),
             ("--chat-id", bool(chat_ids)),
         )
@@ -74,13 +77,15 @@ def assign_command(
     ]
     if len(picked) != 1:
         raise click.UsageError(
-            "pick the groups with exactly one of --branch, --name-pattern or --chat-id"
+            "pick the groups with exactly one of --branch, --tag, --name-pattern or --chat-id"
         )
     start_date: date = start.date()
     try:
         template = find_template(name, version)
         if branch is not None:
             groups = groups_by_branch(branch)
+        elif tag is not None:
+            groups = groups_by_customer_tag(tag)
         elif name_pattern is not None:
             groups = groups_by_name_pattern(name_pattern)
         else:

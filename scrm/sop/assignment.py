@@ -37,6 +37,7 @@ from scrm.sop.roles import (  # noqa: F401  (re-exported: the assignment service
 from scrm.sop.selection import (  # noqa: F401  (re-exported, as above)
     AssignmentError,
     groups_by_branch,
+    groups_by_customer_tag,
     groups_by_ids,
     groups_by_name_pattern,
 )

@@ -1,16 +1,17 @@
-"""Pick the customer groups an SOP template is assigned to: by branch, by name pattern, or by
-chat id. Only open groups (not dismissed, still in WeCom) are picked."""
+"""Pick the customer groups an SOP template is assigned to: by branch, by customer tag, by name
+pattern, or by chat id. Only open groups (not dismissed, still in WeCom) are picked."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import and_, distinct, func, select
 
+from scrm.customers.models import CorpTag, Customer, Follow, FollowTag
 from scrm.db import db
 from scrm.directory.models import Department, Staff
-from scrm.groups.models import GROUP_NORMAL, CustomerGroup
+from scrm.groups.models import GROUP_NORMAL, MEMBER_CUSTOMER, CustomerGroup, GroupMember
 
 
 class AssignmentError(ValueError):
@@ -31,6 +32,47 @@ def groups_by_branch(department_id: int) -> list[CustomerGroup]:
             _open_groups()
             .join(Staff, Staff.id == CustomerGroup.owner_id)
             .where(Staff.department_id.in_(subtree))
+        )
+    )
+
+
+def groups_by_customer_tag(tag_name: str, *, min_share: float = 0.5) -> list[CustomerGroup]:
+    """Open groups in which at least ``min_share`` of the customers now in the group carry the
+    corp tag ``tag_name`` from any RM (e.g. 代发 picks the payroll groups).
+
+    :raise AssignmentError: the tag is unknown, or the share is not between 0 and 1.
+    """
+    tag_name = (tag_name or "").strip()
+    if not 0 < min_share <= 1:
+        raise AssignmentError("min_share must be more than 0 and at most 1, e.g. 0.5")
+    known = db.session.scalar(
+        select(CorpTag.id).where(CorpTag.name == tag_name, CorpTag.removed_at.is_(None)).limit(1)
+    )
+    if known is None:
+        raise AssignmentError(f"corp tag {tag_name!r} is unknown; run `scrm sync` or check it")
+    in_group = and_(GroupMember.member_type == MEMBER_CUSTOMER, GroupMember.quit_at.is_(None))
+    customers = (
+        select(GroupMember.group_id, func.count(GroupMember.id).label("n"))
+        .where(in_group)
+        .group_by(GroupMember.group_id)
+        .subquery()
+    )
+    tagged = (
+        select(GroupMember.group_id, func.count(distinct(GroupMember.id)).label("n"))
+        .join(Customer, Customer.external_userid == GroupMember.member_userid)
+        .join(Follow, and_(Follow.customer_id == Customer.id, Follow.removed_at.is_(None)))
+        .join(FollowTag, FollowTag.follow_id == Follow.id)
+        .join(CorpTag, and_(CorpTag.id == FollowTag.corp_tag_id, CorpTag.name == tag_name))
+        .where(in_group)
+        .group_by(GroupMember.group_id)
+        .subquery()
+    )
+    return list(
+        db.session.scalars(
+            _open_groups()
+            .join(customers, customers.c.group_id == CustomerGroup.id)
+            .join(tagged, tagged.c.group_id == CustomerGroup.id)
+            .where(tagged.c.n >= customers.c.n * min_share)
         )
     )
 

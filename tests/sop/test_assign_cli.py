@@ -70,7 +70,7 @@ def test_assigning_by_chat_id_and_by_name_pattern(bank, runner):
 def test_bad_assignments_say_what_to_do(bank, runner):
     no_groups = sop(runner, "assign", "new_customer_welcome", "--start", "2026-03-02")
     assert no_groups.exit_code == 2
-    assert "exactly one of --branch, --name-pattern or --chat-id" in no_groups.output
+    assert "exactly one of --branch, --tag, --name-pattern or --chat-id" in no_groups.output
     unknown = sop(runner, "assign", "无此模板", "--branch", "2", "--start", "2026-03-02")
     assert unknown.exit_code == 1
     assert 'no published template "无此模板"' in unknown.output
