@@ -7,7 +7,7 @@ instead of a message WeCom would silently drop (send-result status 3).
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -22,16 +22,18 @@ from scrm.sop.models import (
     TASK_QUEUED,
     SopTask,
 )
+from scrm.sop.schedule import local_day_bounds
 
 #: Auto-task states that use up the group's mass message for their day.
 HOLDS_THE_DAY = (TASK_QUEUED, TASK_AWAITING_OWNER, TASK_DONE, TASK_LATE)
 
 
 def local_day_of(when: datetime, timezone: str) -> tuple[datetime, datetime]:
-    """The start and end of ``when``'s calendar day in ``timezone``, as aware datetimes."""
-    tz = ZoneInfo(timezone)
-    day = when.astimezone(tz).date()
-    return datetime.combine(day, time(0), tz), datetime.combine(day + timedelta(1), time(0), tz)
+    """The start and end of ``when``'s calendar day in ``timezone``, as aware datetimes in that
+    zone (so ``.date()`` is the local day)."""
+    zone = ZoneInfo(timezone)
+    start, end = local_day_bounds(when.astimezone(zone).date(), zone)
+    return start.astimezone(zone), end.astimezone(zone)
 
 
 def day_holder(

@@ -7,8 +7,8 @@ never send a step twice or undo another worker's outcome. WeCom lets a customer 
 ONE mass message per day (corp and members together): the second auto step of a group's day
 is marked ``conflict`` with the step that holds the day, never silently dropped.
 
-Blocked content is recorded in the task's ``note`` with the gate's exact words; telling the
-role holder comes with the sidebar (its to-do list shows blocked tasks and their notes).
+Blocked content is recorded in the task's ``note`` with the gate's exact words, and the role
+holder is told in WeCom (:mod:`scrm.sop.notices`, an app message through the gate too).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, or_, select
@@ -48,6 +48,7 @@ from scrm.sop.models import (
     TASK_SKIPPED,
     SopTask,
 )
+from scrm.sop.schedule import local_day_bounds
 
 __all__ = [
     "LEVELS",
@@ -81,14 +82,6 @@ UPSERT_BATCH = 1000
 FINALISE_AFTER = timedelta(minutes=20)
 #: A message is archived after WeCom sent it; this much clock skew is allowed for.
 ARCHIVE_CLOCK_SKEW = timedelta(hours=1)
-
-
-def local_day_bounds(day: date, tz: str | ZoneInfo = "Asia/Shanghai") -> tuple[datetime, datetime]:
-    """The UTC instants at which the local ``day`` begins and the next day begins."""
-    zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
-    start = datetime.combine(day, time(0), tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def local_today(tz: str | ZoneInfo = "Asia/Shanghai", now: datetime | None = None) -> date:

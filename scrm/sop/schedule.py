@@ -142,3 +142,11 @@ def event_occurrence(step: dict, event_time: datetime, subject: str = "") -> tup
     else:
         key = f"{prefix}:{stamp}"
     return key[:OCCURRENCE_MAX], due
+
+
+def local_day_bounds(day: date, tz: str | ZoneInfo = "Asia/Shanghai") -> tuple[datetime, datetime]:
+    """The UTC instants at which the local ``day`` begins and the next day begins."""
+    zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
