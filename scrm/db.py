@@ -3,13 +3,16 @@ and the UTC time helpers every model uses."""
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from flask import Flask
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Engine, MetaData, event
+from sqlalchemy import DateTime, Engine, MetaData, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -78,6 +81,31 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def insert_unless_present(
+    table: Table, index_elements: Sequence[str], *, dialect: str, returning: Sequence[str] = ()
+):
+    """``INSERT … ON CONFLICT (index_elements) DO NOTHING`` for ``table``, built once per
+    process. Execute it with parameters (one dict, or a list for executemany); with
+    ``returning``, only the rows this statement inserted come back (psycopg's rowcount is not
+    reliable for it).
+
+    :param dialect: the connection's dialect name; scrm runs on PostgreSQL and SQLite.
+    :raise RuntimeError: for any other database.
+    """
+    return _insert_unless_present(table, tuple(index_elements), dialect, tuple(returning))
+
+
+@functools.cache
+def _insert_unless_present(table: Table, index_elements, dialect: str, returning):
+    if dialect not in ("postgresql", "sqlite"):
+        raise RuntimeError(f"scrm supports PostgreSQL and SQLite, not {dialect}")
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = dialect_insert(table).on_conflict_do_nothing(index_elements=list(index_elements))
+    if returning:
+        statement = statement.returning(*(table.c[name] for name in returning))
+    return statement
 
 
 def is_postgres() -> bool:

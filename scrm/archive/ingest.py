@@ -16,7 +16,6 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from scrm.archive.ingest_models import ArchiveCursor, ArchiveGap
 from scrm.archive.models import INBOUND, INGESTED, OUTBOUND, ArchivedMessage
@@ -26,7 +25,7 @@ from scrm.compliance.decisions import judge
 from scrm.compliance.lexicon import current_lexicon
 from scrm.compliance.model import PASS, InvalidMessage, Lexicon
 from scrm.compliance.review import open_review_case
-from scrm.db import db, utcnow
+from scrm.db import db, insert_unless_present, utcnow
 from scrm.sop.checkins import record_checkin_message
 
 log = logging.getLogger(__name__)
@@ -159,13 +158,10 @@ def _msgtime(value: Any) -> datetime | None:
 def _ensure_cursor(name: str) -> None:
     if db.session.get(ArchiveCursor, name) is not None:
         return
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(
-        insert(ArchiveCursor)
-        .values(name=name, last_seq=0, updated_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["name"])
+    statement = insert_unless_present(
+        ArchiveCursor.__table__, ["name"], dialect=db.session.get_bind().dialect.name
     )
+    db.session.execute(statement, {"name": name, "last_seq": 0, "updated_at": utcnow()})
 
 
 def _cursor_seq(name: str) -> int:

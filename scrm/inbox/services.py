@@ -8,7 +8,6 @@ in the same transaction as the handler's writes.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import random
@@ -17,11 +16,10 @@ from collections import Counter
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import Connection, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy import Connection, select, update
+from sqlalchemy.exc import StatementError
 
-from scrm.db import db, utcnow
+from scrm.db import db, insert_unless_present, utcnow
 from scrm.inbox import handlers
 from scrm.inbox.models import APPLIED, FAILED, IGNORED, RECEIVED, InboundEvent
 from scrm.wecom.events import WeComEvent, parse_event
@@ -67,29 +65,11 @@ def record_event(
         "received_at": now,
     }
     connection = connection if connection is not None else db.session.connection()
-    statement = _insert_unless_stored(connection.dialect.name)
-    if statement is not None:
-        # Parameters, not .values(): the statement is built and compiled once per process.
-        return connection.execute(statement, values).first() is not None
-    try:  # other databases: let the unique index refuse the duplicate inside a savepoint
-        with connection.begin_nested():
-            connection.execute(insert(InboundEvent.__table__), values)
-    except IntegrityError:
-        return False
-    return True
-
-
-@functools.cache
-def _insert_unless_stored(dialect: str):
-    if dialect not in ("postgresql", "sqlite"):
-        return None
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = InboundEvent.__table__
-    return (
-        dialect_insert(table)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(table.c.id)  # a row back means inserted; rowcount is unreliable here
+    statement = insert_unless_present(
+        InboundEvent.__table__, ["dedupe_key"], dialect=connection.dialect.name, returning=["id"]
     )
+    # Parameters, not .values(): the statement is built and compiled once per process.
+    return connection.execute(statement, values).first() is not None
 
 
 def store_event(plaintext: str, event: WeComEvent) -> tuple[InboundEvent, bool]:

@@ -8,18 +8,15 @@ durable before WeCom is called.
 
 from __future__ import annotations
 
-import functools
 import logging
 import random
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, case, func, insert, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, case, func, literal, or_, select, update
 
-from scrm.db import UTCDateTime, db, utcnow
+from scrm.db import UTCDateTime, db, insert_unless_present, utcnow
 from scrm.outbox.kinds import APP_MESSAGE, validate_payload
 from scrm.outbox.models import DEAD, QUEUED, SENDING, SENT, STATUSES, Delivery
 from scrm.worker.claims import claim_due_rows
@@ -60,15 +57,10 @@ def enqueue_delivery(
         "created_at": now,
     }
     connection = db.session.connection()
-    statement = _insert_unless_queued(connection.dialect.name)
-    if statement is not None:
-        connection.execute(statement, values)
-    else:
-        try:
-            with connection.begin_nested():
-                connection.execute(insert(Delivery.__table__), values)
-        except IntegrityError:
-            pass
+    statement = insert_unless_present(
+        Delivery.__table__, ["idempotency_key"], dialect=connection.dialect.name
+    )
+    connection.execute(statement, values)
     row = db.session.scalars(
         select(Delivery).where(Delivery.idempotency_key == idempotency_key)
     ).one()
@@ -79,16 +71,6 @@ def enqueue_delivery(
             row.id,
         )
     return row
-
-
-@functools.cache
-def _insert_unless_queued(dialect: str):
-    if dialect not in ("postgresql", "sqlite"):
-        return None
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return dialect_insert(Delivery.__table__).on_conflict_do_nothing(
-        index_elements=["idempotency_key"]
-    )
 
 
 def claim_due_deliveries(worker_id: str, limit: int = 50) -> list[Delivery]:

@@ -15,13 +15,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from scrm.archive.models import INBOUND, ArchivedMessage
 from scrm.compliance.gateway import OutboundMessage, submit
 from scrm.compliance.model import InvalidMessage
 from scrm.compliance.normalize import normalise
-from scrm.db import db, is_postgres
+from scrm.db import db, insert_unless_present
 from scrm.directory.models import Staff
 from scrm.groups.models import GROUP_NORMAL, CustomerGroup
 from scrm.outbox.kinds import MASS_MESSAGE
@@ -134,23 +133,26 @@ def record_checkin_message(archived: ArchivedMessage) -> int:
         )
     ).all()
     text = normalise(archived.text)
-    insert = postgresql.insert if is_postgres() else sqlite.insert
+    statement = insert_unless_present(
+        CheckInRecord.__table__,
+        ["checkin_id", "member_userid"],
+        dialect=db.session.get_bind().dialect.name,
+        returning=["id"],
+    )
     counted = 0
     for checkin in windows:
         if normalise(checkin.keyword) not in text:
             continue
         done = db.session.execute(
-            insert(CheckInRecord)
-            .values(
-                checkin_id=checkin.id,
-                member_userid=archived.sender,
-                archived_message_id=archived.id,
-                checked_at=when,
-            )
-            .on_conflict_do_nothing(index_elements=["checkin_id", "member_userid"])
-            .returning(CheckInRecord.id)
+            statement,
+            {
+                "checkin_id": checkin.id,
+                "member_userid": archived.sender,
+                "archived_message_id": archived.id,
+                "checked_at": when,
+            },
         )
-        counted += len(done.all())  # RETURNING: rowcount is unreliable here on psycopg
+        counted += len(done.all())
     return counted
 
 

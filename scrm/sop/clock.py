@@ -14,7 +14,6 @@ executor sends and settles them.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -22,9 +21,8 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from scrm.db import db, utcnow
+from scrm.db import db, insert_unless_present, utcnow
 from scrm.groups.models import MEMBER_STAFF, CustomerGroup, GroupMember
 from scrm.sop.models import (
     ACTIVE,
@@ -214,24 +212,17 @@ def insert_tasks(rows: list[dict], connection: Connection | None = None) -> Coun
         return counts
     db.session.flush()
     connection = connection if connection is not None else db.session.connection()
-    statement = _insert_unless_stored(connection.dialect.name)
+    # Only the rows inserted come back: their status and note make the counts.
+    statement = insert_unless_present(
+        SopTask.__table__,
+        ["group_id", "step_key", "occurrence"],
+        dialect=connection.dialect.name,
+        returning=["status", "note"],
+    )
     for chunk in _chunks(rows, 2000):
         for status, note in connection.execute(statement, chunk):
             counts["skipped" if status == TASK_SKIPPED else "late" if note else "created"] += 1
     return counts
-
-
-@functools.cache
-def _insert_unless_stored(dialect: str):
-    if dialect not in ("postgresql", "sqlite"):
-        raise RuntimeError(f"the SOP clock supports PostgreSQL and SQLite, not {dialect}")
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = SopTask.__table__
-    return (
-        dialect_insert(table)
-        .on_conflict_do_nothing(index_elements=["group_id", "step_key", "occurrence"])
-        .returning(table.c.status, table.c.note)  # only the rows inserted come back
-    )
 
 
 def _task_row(

@@ -8,9 +8,8 @@ from collections import Counter
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from scrm.db import db, utcnow
+from scrm.db import db, insert_unless_present, utcnow
 from scrm.directory.models import Department, Staff, StaffRole
 from scrm.groups.models import CustomerGroup
 from scrm.sop.models import (
@@ -119,9 +118,8 @@ def insert_missing_holders(rows: list[dict]) -> None:
     if not rows:
         return
     connection = db.session.connection()
-    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = dialect_insert(GroupRoleHolder.__table__).on_conflict_do_nothing(
-        index_elements=["group_id", "role"]
+    statement = insert_unless_present(
+        GroupRoleHolder.__table__, ["group_id", "role"], dialect=connection.dialect.name
     )
     for start in range(0, len(rows), 2000):
         connection.execute(statement, rows[start : start + 2000])

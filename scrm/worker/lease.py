@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, or_, select, update
 
-from scrm.db import db, utcnow
+from scrm.db import db, insert_unless_present, utcnow
 from scrm.worker.models import WorkerLease
 
 #: The lease whose holder runs the APScheduler clock.
@@ -42,23 +40,13 @@ def acquire_lease(name: str, holder: str, seconds: float) -> bool:
     if renewed.rowcount == 1:
         return True
     values = {"name": name, "holder": holder, "expires_at": expires_at}
-    dialect = db.session.get_bind().dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        table = WorkerLease.__table__
-        stmt = (
-            dialect_insert(table)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["name"])
-            .returning(table.c.name)  # a row back means inserted; rowcount is unreliable here
-        )
-        return db.session.execute(stmt).first() is not None
-    try:
-        with db.session.begin_nested():
-            db.session.execute(insert(WorkerLease.__table__).values(values))
-    except IntegrityError:
-        return False
-    return True
+    statement = insert_unless_present(
+        WorkerLease.__table__,
+        ["name"],
+        dialect=db.session.get_bind().dialect.name,
+        returning=["name"],  # a row back means this worker inserted it
+    )
+    return db.session.execute(statement, values).first() is not None
 
 
 def release_lease(name: str, holder: str) -> bool:
