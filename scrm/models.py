@@ -13,6 +13,12 @@ from scrm.customers.models import (  # noqa: F401
 from scrm.directory.models import Department, Staff, StaffRole  # noqa: F401
 from scrm.groups.models import CustomerGroup, GroupMember  # noqa: F401
 from scrm.inbox.models import InboundEvent  # noqa: F401
+from scrm.moments.models import (  # noqa: F401
+    MomentFollowUp,
+    MomentInteraction,
+    MomentPost,
+    MomentPublication,
+)
 from scrm.outbox.models import Delivery  # noqa: F401
 from scrm.sop.checkin_models import CheckIn, CheckInRecord  # noqa: F401
 from scrm.sop.metric_models import GroupDailyMetric  # noqa: F401
