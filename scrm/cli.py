@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     from scrm.archive import cli as archive_cli
     from scrm.compliance import lexicon_cli, scan_cli
     from scrm.demo import cli as demo_cli
+    from scrm.moments import cli as moments_cli
     from scrm.ops import cli as ops_cli
     from scrm.outbox import cli as outbox_cli
     from scrm.sop import cli as sop_cli
@@ -41,6 +42,7 @@ def init_app(app: Flask) -> None:
         outbox_cli,
         scan_cli,
         sop_cli,
+        moments_cli,
     ):
         module.register(scrm_cli)
     app.cli.add_command(scrm_cli)

@@ -200,3 +200,19 @@ def revoke_role(staff: Staff, role: str) -> None:
         if held.role == role:
             staff.roles.remove(held)
     db.session.flush()
+
+
+def branch_of_departments() -> dict[int, int]:
+    """Every department's branch: its depth-2 ancestor (HQ → branch → sub-branch …).
+
+    HQ (a root) is its own branch, so groups owned at HQ still roll up somewhere.
+    """
+    parents = dict(db.session.execute(select(Department.id, Department.parent_id)).all())
+    branches = {}
+    for department in parents:
+        path = [department]
+        while parents.get(path[-1]) is not None and len(path) <= len(parents):
+            path.append(parents[path[-1]])
+        # path ends at the root; the branch is the node just below it.
+        branches[department] = path[-2] if len(path) >= 2 else path[-1]
+    return branches

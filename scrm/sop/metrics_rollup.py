@@ -16,6 +16,7 @@ from sqlalchemy import case, func, select
 
 from scrm.db import db
 from scrm.directory.models import Department, Staff
+from scrm.directory.services import branch_of_departments
 from scrm.groups.models import CustomerGroup
 from scrm.sop.metric_models import GroupDailyMetric as Metric
 
@@ -103,22 +104,6 @@ def rollup(
             row["name"] = names.get(key, UNASSIGNED)
         rows.append(_finish(row | totals[key]))
     return rows
-
-
-def branch_of_departments() -> dict[int, int]:
-    """Every department's branch: its depth-2 ancestor (HQ → branch → sub-branch …).
-
-    HQ (a root) is its own branch, so groups owned at HQ still roll up somewhere.
-    """
-    parents = dict(db.session.execute(select(Department.id, Department.parent_id)).all())
-    branches = {}
-    for department in parents:
-        path = [department]
-        while parents.get(path[-1]) is not None and len(path) <= len(parents):
-            path.append(parents[path[-1]])
-        # path ends at the root; the branch is the node just below it.
-        branches[department] = path[-2] if len(path) >= 2 else path[-1]
-    return branches
 
 
 def _numbers(mapping) -> dict:

@@ -130,6 +130,46 @@ def finalise_yesterdays_group_metrics() -> None:
     log.info("group metrics of yesterday finalised: %s groups", rows)
 
 
+def pull_moment_engagement() -> None:
+    """Pull likes and comments on recent moments posts, open the commenters' follow-ups,
+    and close those the RM answered in a 1v1 chat (seen in the archive)."""
+    from scrm.db import utcnow
+    from scrm.moments.engagement import (
+        PULL_WINDOW,
+        close_follow_ups_from_archive,
+        pull_interactions,
+    )
+
+    now = utcnow()
+    counts = pull_interactions(now)
+    # Comments arrive up to a week after a post; give the RM a week more to answer.
+    closed = close_follow_ups_from_archive(now - 2 * PULL_WINDOW)
+    if any(counts.values()) or closed:
+        log.info("moments engagement pulled: %s, follow-ups closed: %s", counts, closed)
+
+
+def poll_moment_publications() -> None:
+    """Ask WeCom which RMs published the recent central moments (no callback exists)."""
+    from scrm.db import utcnow
+    from scrm.moments.tracking import poll_publications
+
+    counts = poll_publications(utcnow())
+    if counts.get("published") or counts.get("failed"):
+        log.info("central moments polled: %s", counts)
+
+
+def remind_unpublished_moments() -> None:
+    """Remind the RMs who have not published the recent central moments (once a day each)."""
+    from scrm.db import utcnow
+    from scrm.moments.tracking import poll_publications, remind_all_unpublished
+
+    now = utcnow()
+    poll_publications(now)  # nobody is reminded of a post they published this afternoon
+    reminded = remind_all_unpublished(now)
+    if any(reminded.values()):
+        log.info("central moments reminders queued: %s", reminded)
+
+
 def _every_minute_on_the_minute(config: Mapping[str, Any], tz: ZoneInfo) -> IntervalTrigger:
     # Aligned to whole minutes, so a step due at 09:30 is created at 09:30:00, not 09:30:59.
     seconds = float(config.get("SOP_CLOCK_SECONDS", 60))
@@ -192,6 +232,24 @@ JOBS: tuple[ClockJob, ...] = (
         func=finalise_yesterdays_group_metrics,
         # 00:20 (FINALISE_AFTER): the day's to-dos were missed and late ingests came in.
         trigger=lambda config, tz: CronTrigger(hour=0, minute=20, timezone=tz),
+    ),
+    ClockJob(
+        id="moments.pull_engagement",
+        description="pull likes and comments on moments; open and close 1v1 follow-ups",
+        func=pull_moment_engagement,
+        trigger=lambda config, tz: IntervalTrigger(minutes=30, timezone=tz),
+    ),
+    ClockJob(
+        id="moments.poll_publications",
+        description="poll WeCom for which RMs published the central moments",
+        func=poll_moment_publications,
+        trigger=lambda config, tz: IntervalTrigger(minutes=10, timezone=tz),
+    ),
+    ClockJob(
+        id="moments.remind_unpublished",
+        description="remind RMs who have not published the central moments (16:00)",
+        func=remind_unpublished_moments,
+        trigger=lambda config, tz: CronTrigger(hour=16, minute=0, timezone=tz),
     ),
 )
 

@@ -19,6 +19,7 @@ from scrm.wecom.simulator import (  # noqa: F401
     api_directory,
     api_groups,
     api_intercept,
+    api_moment_comments,
     api_tags,
 )
 from scrm.wecom.simulator.clock import VirtualClock

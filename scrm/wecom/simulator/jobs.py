@@ -59,3 +59,4 @@ class CorpJobs:
     moment_creations: list[float] = field(default_factory=list)  # for 10 per minute
     oauth_codes: dict[str, tuple[str, float]] = field(default_factory=dict)  # code → userid
     sent_app_messages: list[dict] = field(default_factory=list)
+    moment_reactions: list = field(default_factory=list)  # likes and comments on moments

@@ -12,13 +12,21 @@ from scrm.wecom.simulator.operator_base import OperatorError, Outcome
 from scrm.wecom.simulator.operator_customers import CustomerActions
 from scrm.wecom.simulator.operator_directory import DirectoryActions
 from scrm.wecom.simulator.operator_groups import GroupActions
+from scrm.wecom.simulator.operator_moment_comments import MomentCommentActions
 from scrm.wecom.simulator.operator_msgaudit import MsgAuditActions
 from scrm.wecom.simulator.operator_tasks import TaskActions
 
 __all__ = ["Operator", "OperatorError", "Outcome"]
 
 
-class Operator(CustomerActions, GroupActions, DirectoryActions, TaskActions, MsgAuditActions):
+class Operator(
+    CustomerActions,
+    GroupActions,
+    DirectoryActions,
+    TaskActions,
+    MsgAuditActions,
+    MomentCommentActions,
+):
     """Every off-API action the simulator can play (see :data:`ACTIONS`)."""
 
     ACTIONS = (
@@ -27,6 +35,7 @@ class Operator(CustomerActions, GroupActions, DirectoryActions, TaskActions, Msg
         + DirectoryActions.ACTIONS
         + TaskActions.ACTIONS
         + MsgAuditActions.ACTIONS
+        + MomentCommentActions.ACTIONS
     )
 
     def run(self, action: str, kwargs: dict[str, Any]) -> dict[str, Any]:

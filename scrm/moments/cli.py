@@ -1,0 +1,134 @@
+"""``flask --app app scrm moments …``: HQ's central moments (总行统发朋友圈), status, reminders."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup, with_appcontext
+
+moments_cli = AppGroup("moments", help="Central moments: post slots 1 and 2, status, reminders.")
+
+
+def _target(branch, department_ids, userids, everyone) -> dict:
+    given = [
+        t
+        for t in (
+            {"branch": branch} if branch is not None else None,
+            {"department_ids": list(department_ids)} if department_ids else None,
+            {"userids": list(userids)} if userids else None,
+            {"all": True} if everyone else None,
+        )
+        if t
+    ]
+    if len(given) != 1:
+        raise click.UsageError(
+            "choose the RMs with exactly one of --branch, --department, --userid or --all"
+        )
+    return given[0]
+
+
+@moments_cli.command("post")
+@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), required=True, help="YYYY-MM-DD")
+@click.option("--slot", type=int, required=True, help="1 or 2 (3 is the RM's own post)")
+@click.option("--text", help="the post's text (up to 2,000 characters)")
+@click.option("--image", "images", multiple=True, help="an image media_id (up to 9)")
+@click.option("--link", help="one link URL instead of images")
+@click.option("--link-title", default="", help="the link's title")
+@click.option("--branch", type=int, help="a branch department id: its RMs publish")
+@click.option("--department", "department_ids", type=int, multiple=True)
+@click.option("--userid", "userids", multiple=True)
+@click.option("--all", "everyone", is_flag=True, help="every RM of the bank")
+@click.option("--customer-tag", "customer_tag_ids", multiple=True, help="visible to this tag")
+@click.option("--by", "created_by", required=True, help="the HQ operator's userid")
+@click.option("--confirm-reason", help="why a warned wording may go anyway")
+@with_appcontext
+def post_command(
+    day,
+    slot,
+    text,
+    images,
+    link,
+    link_title,
+    branch,
+    department_ids,
+    userids,
+    everyone,
+    customer_tag_ids,
+    created_by,
+    confirm_reason,
+) -> None:
+    """Create the central post for DAY and SLOT and submit it through the compliance gate."""
+    from scrm.db import db
+    from scrm.moments.central import CentralPostError, create_central_post
+
+    attachments = [{"msgtype": "image", "image": {"media_id": m}} for m in images]
+    if link:
+        attachments.append({"msgtype": "link", "link": {"url": link, "title": link_title}})
+    try:
+        post = create_central_post(
+            day=day.date(),
+            slot=slot,
+            text=text,
+            attachments=attachments,
+            target=_target(branch, department_ids, userids, everyone),
+            customer_tag_ids=customer_tag_ids,
+            created_by=created_by,
+            confirm_reason=confirm_reason,
+        )
+    except CentralPostError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    click.echo(
+        f"post #{post.id} {post.day} slot {post.slot}: {post.status}, "
+        f"{len(post.sender_userids)} RMs"
+    )
+    if post.note:
+        click.echo(post.note, err=True)
+
+
+@moments_cli.command("status")
+@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), help="default: every day")
+@with_appcontext
+def status_command(day) -> None:
+    """List central posts with how many RMs published each."""
+    from sqlalchemy import select
+
+    from scrm.db import db
+    from scrm.moments.models import MomentPost
+
+    query = select(MomentPost).order_by(MomentPost.day.desc(), MomentPost.slot)
+    if day is not None:
+        query = query.where(MomentPost.day == day.date())
+    posts = list(db.session.scalars(query))
+    for post in posts:
+        done = sum(1 for p in post.publications if p.published)
+        click.echo(
+            f"#{post.id} {post.day} slot {post.slot} {post.status}  "
+            f"published {done}/{len(post.publications)}  {post.note or ''}".rstrip()
+        )
+    if not posts:
+        click.echo("no central posts yet; `scrm moments post` creates one")
+
+
+@moments_cli.command("remind")
+@click.option("--poll/--no-poll", default=True, help="ask WeCom who published first")
+@with_appcontext
+def remind_command(poll: bool) -> None:
+    """Remind the RMs who have not published the recent central posts (once a day each)."""
+    from scrm.db import db, utcnow
+    from scrm.moments.tracking import poll_publications, remind_all_unpublished
+
+    now = utcnow()
+    if poll:
+        click.echo(f"polled: {poll_publications(now)}")
+    reminded = remind_all_unpublished(now)
+    db.session.commit()
+    click.echo(f"reminders queued: {sum(reminded.values())} ({reminded})")
+
+
+def register(group: AppGroup) -> None:
+    """Add ``moments`` (with the engagement commands) to the ``scrm`` command group."""
+    from scrm.moments import engagement_cli
+
+    engagement_cli.register(moments_cli)
+    group.add_command(moments_cli)
