@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scrm.db import Base, UTCDateTime, utcnow
@@ -22,7 +22,17 @@ class MomentPost(Base):
     """A central moments post for one day and slot (1 or 2), for a range of RMs."""
 
     __tablename__ = "moment_post"
-    __table_args__ = (UniqueConstraint("day", "slot"),)
+    # HQ's two posts of a day are one each; slot 3 (the RM's own) has one per RM, not per day.
+    __table_args__ = (
+        Index(
+            "uq_moment_post_central_slot",
+            "day",
+            "slot",
+            unique=True,
+            sqlite_where=text("slot <= 2"),
+            postgresql_where=text("slot <= 2"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, index=True)

@@ -34,12 +34,12 @@ def upgrade():
     sa.Column('moment_id', sa.String(length=64), nullable=True),
     sa.Column('created_by', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_moment_post')),
-    sa.UniqueConstraint('day', 'slot', name=op.f('uq_moment_post_day_slot'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_moment_post'))
     )
     with op.batch_alter_table('moment_post', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_moment_post_day'), ['day'], unique=False)
         batch_op.create_index(batch_op.f('ix_moment_post_status'), ['status'], unique=False)
+        batch_op.create_index('uq_moment_post_central_slot', ['day', 'slot'], unique=True, sqlite_where=sa.text('slot <= 2'), postgresql_where=sa.text('slot <= 2'))
 
     op.create_table('moment_interaction',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -117,6 +117,7 @@ def downgrade():
 
     op.drop_table('moment_interaction')
     with op.batch_alter_table('moment_post', schema=None) as batch_op:
+        batch_op.drop_index('uq_moment_post_central_slot')
         batch_op.drop_index(batch_op.f('ix_moment_post_status'))
         batch_op.drop_index(batch_op.f('ix_moment_post_day'))
 
