@@ -19,6 +19,7 @@ from scrm.moments.engagement import (
     mark_follow_up_done,
     pull_interactions,
 )
+from scrm.moments.jobs import pull_moment_engagement
 from scrm.moments.models import (
     FOLLOW_UP_DONE,
     FOLLOW_UP_OPEN,
@@ -30,7 +31,7 @@ from scrm.moments.models import (
 )
 from scrm.wecom.client import get_client
 from scrm.wecom.simulator.operator import OperatorError
-from scrm.worker.jobs import JOBS, pull_moment_engagement
+from scrm.worker.jobs import JOBS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LIN, ZHOU, WU = "lin.xiaomei", "zhou.jian", "wu.lei"  # 西湖支行, 宁波分行, 宁波分行

@@ -1,0 +1,47 @@
+"""What the worker's clock runs for moments (the schedule is in scrm.worker.jobs)."""
+
+from __future__ import annotations
+
+import logging
+
+log = logging.getLogger(__name__)
+
+
+def pull_moment_engagement() -> None:
+    """Pull likes and comments on recent moments posts, open the commenters' follow-ups,
+    and close those the RM answered in a 1v1 chat (seen in the archive)."""
+    from scrm.db import utcnow
+    from scrm.moments.engagement import (
+        PULL_WINDOW,
+        close_follow_ups_from_archive,
+        pull_interactions,
+    )
+
+    now = utcnow()
+    counts = pull_interactions(now)
+    # Comments arrive up to a week after a post; give the RM a week more to answer.
+    closed = close_follow_ups_from_archive(now - 2 * PULL_WINDOW)
+    if any(counts.values()) or closed:
+        log.info("moments engagement pulled: %s, follow-ups closed: %s", counts, closed)
+
+
+def poll_moment_publications() -> None:
+    """Ask WeCom which RMs published the recent central moments (no callback exists)."""
+    from scrm.db import utcnow
+    from scrm.moments.tracking import poll_publications
+
+    counts = poll_publications(utcnow())
+    if counts.get("published") or counts.get("failed"):
+        log.info("central moments polled: %s", counts)
+
+
+def remind_unpublished_moments() -> None:
+    """Remind the RMs who have not published the recent central moments (once a day each)."""
+    from scrm.db import utcnow
+    from scrm.moments.tracking import poll_publications, remind_all_unpublished
+
+    now = utcnow()
+    poll_publications(now)  # nobody is reminded of a post they published this afternoon
+    reminded = remind_all_unpublished(now)
+    if any(reminded.values()):
+        log.info("central moments reminders queued: %s", reminded)

@@ -1,0 +1,83 @@
+"""What the worker's clock runs for group operations (the schedule is in scrm.worker.jobs)."""
+
+from __future__ import annotations
+
+import logging
+
+log = logging.getLogger(__name__)
+
+
+def run_sop_tasks() -> None:
+    """Send the SOP auto steps that are due, and mark to-dos missed whose day is over."""
+    from scrm.db import utcnow
+    from scrm.sop.execution import run_due_tasks
+    from scrm.sop.todos import miss_overdue_todos
+
+    now = utcnow()
+    counts = run_due_tasks(now)
+    missed = miss_overdue_todos(now)
+    if counts or missed:
+        log.info("SOP tasks run: %s, to-dos missed: %s", counts, missed)
+
+
+def poll_sop_mass_messages() -> None:
+    """Ask WeCom whether group owners confirmed the SOP mass messages (no callback exists)."""
+    from scrm.db import utcnow
+    from scrm.sop.results import poll_mass_message_results
+
+    counts = poll_mass_message_results(utcnow())
+    if counts:
+        log.info("SOP mass-message results polled: %s", counts)
+
+
+def run_sop_checkins() -> None:
+    """Open the check-ins (群打卡) that fell due and close those whose window is over."""
+    from scrm.db import utcnow
+    from scrm.sop.checkins import close_due_checkins, open_due_checkins
+
+    now = utcnow()
+    opened, closed = open_due_checkins(now), close_due_checkins(now)
+    if opened or closed:
+        log.info("SOP check-ins opened: %s, closed: %s", opened, closed)
+
+
+def materialise_sop_tasks() -> None:
+    """Create the SOP tasks that fell due (exactly once per group, step and occurrence)."""
+    from scrm.sop.clock import materialise_due_tasks  # late, like the sync above
+
+    counts = materialise_due_tasks()
+    if any(counts.get(key) for key in ("created", "late", "skipped")):
+        log.info("SOP tasks materialised: %s", counts)
+
+
+def recompute_todays_group_metrics() -> None:
+    """Recompute today's group metrics (the dashboard's "today" is at most 15 minutes old),
+    and yesterday's if the worker slept through its finalisation."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from scrm.sop.metrics import (
+        compute_group_daily_metrics,
+        finalise_group_daily_metrics,
+        local_today,
+    )
+
+    tz = current_app.config["SCRM_TIMEZONE"]
+    today = local_today(tz)
+    compute_group_daily_metrics(today, tz=tz)
+    if finalise_group_daily_metrics(today - timedelta(days=1), tz=tz) is not None:
+        log.info("group metrics of yesterday finalised late (the clock was down)")
+
+
+def finalise_yesterdays_group_metrics() -> None:
+    """Compute yesterday's group metrics once the local day is over (members at its end)."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from scrm.sop.metrics import compute_group_daily_metrics, local_today
+
+    tz = current_app.config["SCRM_TIMEZONE"]
+    rows = compute_group_daily_metrics(local_today(tz) - timedelta(days=1), tz=tz)
+    log.info("group metrics of yesterday finalised: %s groups", rows)
