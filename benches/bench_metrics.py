@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -24,11 +23,11 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from group_bench import database_url, empty_database, parse_group_args  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from scrm import create_app  # noqa: E402
 from scrm.archive.services import append_message  # noqa: E402
-from scrm.db import MIGRATIONS_DIR, db  # noqa: E402
+from scrm.db import db  # noqa: E402
 from scrm.directory.models import Department, Staff  # noqa: E402
 from scrm.groups.models import CustomerGroup, GroupMember  # noqa: E402
 from scrm.sop.metric_models import GroupDailyMetric  # noqa: E402
@@ -44,18 +43,7 @@ TARGET_ROLLUP_SECONDS = 2.0
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="1,000 groups (seconds)")
-    parser.add_argument("--groups", type=int, help="customer groups (default 10,000)")
-    parser.add_argument(
-        "--database", help="an empty database URL (default: a new SQLite file in a temp folder)"
-    )
-    args = parser.parse_args(argv)
-    if args.groups is None:
-        args.groups = 1000 if args.quick else 10_000
-    if not 1 <= args.groups <= 200_000:
-        parser.error("--groups must be between 1 and 200,000")
-    return args
+    return parse_group_args(__doc__.split("\n\n")[0], "1,000 groups (seconds)", 200_000, argv)
 
 
 def shanghai(day: date, hour: int, minute: int = 0) -> datetime:
@@ -156,13 +144,7 @@ def earlier_days() -> None:
 
 
 def run(args: argparse.Namespace, uri: str) -> dict:
-    from flask_migrate import upgrade
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": uri})
-    with app.app_context():
-        upgrade(directory=MIGRATIONS_DIR)
-        if db.session.scalar(select(func.count()).select_from(CustomerGroup)):
-            sys.exit("bench_metrics: the database holds groups; give --database an empty one")
+    with empty_database("bench_metrics", uri):
         began = time.perf_counter()
         seed(args.groups)
         print(f"seeded {args.groups:,} groups in {time.perf_counter() - began:.1f} s")
@@ -202,8 +184,7 @@ def run(args: argparse.Namespace, uri: str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="bench_metrics_") as folder:
-        uri = args.database or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+    with database_url("bench_metrics", args.database) as uri:
         figures = run(args, uri)
     met = "met" if figures["target_met"] else "NOT met"
     print(f"target: every 30-day rollup within {TARGET_ROLLUP_SECONDS:.0f} s: {met}")
