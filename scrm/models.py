@@ -3,6 +3,12 @@
 from scrm.archive.ingest_models import ArchiveCursor, ArchiveGap  # noqa: F401
 from scrm.archive.models import ArchivedMessage, ArchiveHead  # noqa: F401
 from scrm.compliance.review_models import ReviewCase  # noqa: F401
+from scrm.customers.bank_models import (  # noqa: F401
+    BankCustomer,
+    BankCustomerType,
+    CustomerBinding,
+    CustomerBindingAudit,
+)
 from scrm.customers.models import (  # noqa: F401
     CorpTag,
     CorpTagGroup,
