@@ -28,6 +28,24 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "sop.tasks.read": frozenset({"rm", "branch_lead", "hq_ops", "admin"}),
     "sop.todo.complete": frozenset({"rm", "branch_lead"}),
     "sop.metrics.read": frozenset({"rm", "branch_lead", "hq_ops", "admin"}),
+    # Customers: profile, tags, notes, identity binding (RMs: their own customers only).
+    "customers.read": frozenset({"rm", "branch_lead", "hq_ops", "admin"}),
+    "customers.tags.edit": frozenset({"rm", "branch_lead"}),
+    "customers.notes.edit": frozenset({"rm"}),
+    "customers.bind": frozenset({"rm", "branch_lead"}),
+    # Segments and mass messages (客户群发).
+    "campaigns.read": frozenset({"rm", "branch_lead", "hq_ops", "admin"}),
+    "campaigns.send": frozenset({"rm", "branch_lead", "hq_ops"}),
+    # Acquisition: channel QR codes (渠道活码), welcome messages, bulk-add imports.
+    "acquisition.read": frozenset({"rm", "branch_lead", "hq_ops", "admin"}),
+    "acquisition.manage": frozenset({"branch_lead", "hq_ops"}),
+    # Custody: handovers (在职转接) and resigned inheritance (离职继承).
+    "custody.read": frozenset({"branch_lead", "hq_ops", "admin"}),
+    "custody.transfer": frozenset({"branch_lead", "hq_ops"}),
+    # Moments: central posts (HQ) and each RM's own slot-3 post.
+    "moments.read": frozenset({"rm", "branch_lead", "hq_ops", "admin"}),
+    "moments.central": frozenset({"hq_ops"}),
+    "moments.own_post": frozenset({"rm"}),
 }
 
 #: Roles that see every customer group in the bank.
