@@ -46,6 +46,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "moments.read": frozenset({"rm", "branch_lead", "hq_ops", "admin"}),
     "moments.central": frozenset({"hq_ops"}),
     "moments.own_post": frozenset({"rm"}),
+    # The archive (合规): search and read archived messages, export them, read the access audit.
+    "archive.search": frozenset({"compliance"}),
+    "archive.export": frozenset({"compliance"}),
+    "audit.read": frozenset({"compliance", "admin"}),
 }
 
 #: Roles that see every customer group in the bank.
