@@ -50,6 +50,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "archive.search": frozenset({"compliance"}),
     "archive.export": frozenset({"compliance"}),
     "audit.read": frozenset({"compliance", "admin"}),
+    # Review of compliance hits (合规复核) and the lexicon.
+    "review.read": frozenset({"compliance"}),
+    "review.act": frozenset({"compliance"}),
+    "lexicon.read": frozenset({"compliance", "hq_ops", "admin"}),
+    # Branch-lead dashboards of group operations (scoped: branch lead to their subtree).
+    "dashboards.read": frozenset({"branch_lead", "hq_ops", "admin"}),
 }
 
 #: Roles that see every customer group in the bank.

@@ -1,0 +1,24 @@
+"""review workflow: claims, decisions, comments, allow-list proposals
+
+Revision ID: c5a10000b007
+Revises: c5a10000b006
+Create Date: 2026-11-22 20:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'c5a10000b007'
+down_revision = 'c5a10000b006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
