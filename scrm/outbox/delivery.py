@@ -51,6 +51,12 @@ UNCERTAIN_APP_MESSAGE = (
     "resent automatically; ask the recipient, then `scrm outbox retry-dead --id {id}` to send"
 )
 
+WORKER_DIED = (
+    "the worker stopped during each of {n} attempts (killed or crashed) and WeCom shows no "
+    "send: not retried automatically — check the worker's log, then "
+    "`scrm outbox retry-dead --id {id}`"
+)
+
 _FIXES = {
     40001: "the app secret is wrong: fix it (scrm check-config --online), then retry-dead",
     40013: "WECOM_CORP_ID is wrong: fix it (scrm check-config --online), then retry-dead",
@@ -170,11 +176,22 @@ def deliver(row: Delivery, worker_id: str) -> str:
         db.session.rollback()
         return LOST
     db.session.commit()  # durable before WeCom is called: a crash now leaves `sending`
-    since = db.session.get(Delivery, row_id).sending_started_at
+    started = db.session.get(Delivery, row_id)
+    since, attempts = started.sending_started_at, started.attempts
     if in_flight:
         settled = _settle_in_flight(row_id, worker_id, kind, payload, since)
         if settled is not None:
             return settled
+        if attempts > int(current_app.config["OUTBOX_MAX_ATTEMPTS"]):
+            # Every earlier attempt ended with the worker gone mid-send (killed, out of
+            # memory, a crash in our code): stop the loop instead of crashing forever.
+            return _fail(
+                row_id,
+                worker_id,
+                WORKER_DIED.format(n=attempts - 1, id=row_id),
+                retryable=False,
+                in_flight=False,
+            )
     try:
         ref, result = _send(row_id, kind, payload)
     except Exception as exc:  # every failure is recorded on the row, never lost

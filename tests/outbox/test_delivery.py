@@ -3,11 +3,13 @@ dead-letters the rest with the fix — never losing a delivery."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from scrm.db import db
+from scrm.db import db, utcnow
 from scrm.outbox.delivery import drain_outbox
-from scrm.outbox.models import DEAD, QUEUED, SENDING, SENT
+from scrm.outbox.models import DEAD, QUEUED, SENDING, SENT, Delivery
 from scrm.outbox.services import claim_due_deliveries
 
 ADD_MSG = "externalcontact/add_msg_template"
@@ -257,3 +259,25 @@ def test_when_wecom_cannot_be_asked_the_uncertain_send_waits_and_is_not_resent(
     time_passes()
     assert drain(app) == {"sent": 1}
     assert accepted(ADD_MSG) == 1 and delivery(delivery_id).attempts == 3
+
+
+def test_delivery_that_killed_its_worker_every_time_is_dead_lettered_not_looped(
+    app, bank, enqueue, payloads, delivery, accepted, sim, runner
+):
+    # Three workers in a row died between marking the row sending and hearing from WeCom
+    # (say the payload makes the process run out of memory); WeCom never got the send.
+    app.config.update(OUTBOX_MAX_ATTEMPTS=3)
+    delivery_id = enqueue("mass_message", payloads.mass_message())
+    with app.app_context():
+        row = db.session.get(Delivery, delivery_id)
+        row.status, row.attempts = SENDING, 3
+        row.sending_started_at = utcnow() - timedelta(minutes=30)
+        row.claimed_by, row.claimed_until = "worker-已退出", utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    assert drain(app) == {"dead": 1}
+    row = delivery(delivery_id)
+    assert row.status == DEAD and "stopped during each of 3 attempts" in row.last_error
+    assert f"retry-dead --id {delivery_id}" in row.last_error
+    assert accepted(ADD_MSG) == 0  # looked for evidence, found none, did not send blindly
+    runner.invoke(args=["scrm", "outbox", "retry-dead", "--id", str(delivery_id)])
+    assert drain(app) == {"sent": 1} and accepted(ADD_MSG) == 1
