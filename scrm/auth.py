@@ -56,6 +56,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "lexicon.read": frozenset({"compliance", "hq_ops", "admin"}),
     # Branch-lead dashboards of group operations (scoped: branch lead to their subtree).
     "dashboards.read": frozenset({"branch_lead", "hq_ops", "admin"}),
+    # The RM sidebar: the script library (话术库) and materials, and checked sends.
+    "scripts.read": frozenset({"rm", "branch_lead", "hq_ops"}),
+    "scripts.manage": frozenset({"hq_ops"}),
+    "sidebar.send": frozenset({"rm", "branch_lead"}),
 }
 
 #: Roles that see every customer group in the bank.
