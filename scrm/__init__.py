@@ -49,6 +49,41 @@ def create_app(
 
     auth.init_app(app)  # /api/session, and the CSRF check on every /api/ write
     app.register_blueprint(sop_api.bp)
+    from scrm.custody import api as custody_api
+    from scrm.customers import identity_api
+
+    app.register_blueprint(custody_api.bp)  # /api/custody/ (在职转接, 离职继承)
+    app.register_blueprint(identity_api.bp)  # /api/customers/<id>/binding (身份认证)
+    from scrm.customers import api as customers_api
+    from scrm.moments import api as moments_api
+
+    app.register_blueprint(customers_api.bp)  # /api/customers/ (客户: 标签, 跟进记录)
+    app.register_blueprint(moments_api.bp)  # /api/moments/ (客户朋友圈)
+    from scrm.acquisition import api as acquisition_api
+
+    app.register_blueprint(acquisition_api.bp)  # /api/acquisition/ (获客: 渠道活码, 批量加好友)
+    from scrm.campaigns import api as campaigns_api
+
+    app.register_blueprint(campaigns_api.bp)  # /api/campaigns/ (客户群发)
+    from scrm.dashboards import api as dashboards_api
+
+    app.register_blueprint(dashboards_api.bp)  # /api/dashboards/ (分行看板)
+    from scrm.compliance import lexicon_api, review_api
+
+    app.register_blueprint(review_api.bp)  # /api/review/ (合规复核)
+    app.register_blueprint(lexicon_api.bp)  # /api/lexicon
+    from scrm.archive import search_api
+
+    search_api.init_app(app)  # /api/archive/ search and conversations, /api/audit/access
+    from scrm import web
+
+    web.init_app(app)  # sign-in pages, sidebar and console, JS-SDK, /vendor/ assets
+    from scrm import sidebar
+
+    sidebar.init_app(app)  # the RM sidebar page and /api/sidebar/ (话术库, checked send)
+    from scrm import console
+
+    console.init_app(app)  # console screens (管理后台), POST /api/archive/exports (证据导出)
 
     @app.get("/healthz")
     def healthz():

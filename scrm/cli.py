@@ -22,14 +22,22 @@ def init_db_command() -> None:
 
 def init_app(app: Flask) -> None:
     """Attach the ``scrm`` group with every domain's commands."""
+    from scrm.acquisition import cli as acquisition_cli
     from scrm.archive import cli as archive_cli
-    from scrm.compliance import lexicon_cli, scan_cli
+    from scrm.archive import search_cli
+    from scrm.campaigns import cli as campaigns_cli
+    from scrm.compliance import lexicon_cli, review_cli, scan_cli
+    from scrm.custody import cli as custody_cli
+    from scrm.customers import identity_cli
+    from scrm.dashboards import cli as dashboards_cli
     from scrm.demo import cli as demo_cli
     from scrm.moments import cli as moments_cli
     from scrm.ops import cli as ops_cli
     from scrm.outbox import cli as outbox_cli
+    from scrm.sidebar import cli as sidebar_cli
     from scrm.sop import cli as sop_cli
     from scrm.sync import cli as sync_cli
+    from scrm.web import cli as web_cli
     from scrm.worker import cli as worker_cli
 
     for module in (
@@ -38,11 +46,20 @@ def init_app(app: Flask) -> None:
         worker_cli,
         demo_cli,
         archive_cli,
+        search_cli,  # after archive_cli: adds `archive reindex`
         lexicon_cli,
+        review_cli,
         outbox_cli,
         scan_cli,
         sop_cli,
         moments_cli,
+        campaigns_cli,
+        custody_cli,
+        identity_cli,
+        acquisition_cli,
+        dashboards_cli,
+        web_cli,
+        sidebar_cli,
     ):
         module.register(scrm_cli)
     app.cli.add_command(scrm_cli)

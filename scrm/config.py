@@ -76,3 +76,45 @@ LEXICON_RELOAD_SECONDS = 10
 SOP_CLOCK_SECONDS = 60
 # Folder of the SOP templates (*.yaml); a relative path is taken from the project root.
 SOP_TEMPLATE_DIR = "sop_templates"
+
+# Web sign-in (sidebar and console). WeCom's OAuth2 page (网页授权, snsapi_base) and its web
+# login (企业微信扫码登录) — the simulator's pages in the demo and tests.
+WECOM_OAUTH_AUTHORIZE_URL = "https://open.weixin.qq.com/connect/oauth2/authorize"
+WECOM_WEB_LOGIN_URL = "https://login.work.weixin.qq.com/wwlogin/sso/login"
+# Session cookie: Secure (HTTPS only) in production. Only plain-HTTP loopback runs (tests, the
+# demo) turn it off; scrm check-config does not. HttpOnly keeps it from page scripts.
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Seconds a sign-in lasts (8 hours: one working day); then the user signs in again.
+PERMANENT_SESSION_LIFETIME = 8 * 3600
+# The npm project whose node_modules holds WeUI, @wecom/jssdk and ECharts (npm ci --prefix …).
+# A relative path is taken from the scrm package folder.
+FRONTEND_DIR = "frontend"
+# Demo mode: the sidebar may use the demo stand-in for the WeCom JS bridge (?demo=1). Never on
+# in production; the demo command turns it on.
+DEMO_MODE = False
+
+# Custody (客户资产保全): who is proposed to inherit a leaver's customers and groups (离职继承):
+# "branch_lead" (the lead of the leaver's department or the nearest one above) or a userid.
+CUSTODY_INHERIT_TO = "branch_lead"
+
+# Review SLA (复核时效): age-bucket bounds in hours, and hours after which a waiting case is
+# overdue.
+REVIEW_SLA_BOUNDS_HOURS = [4, 24, 72]
+REVIEW_SLA_OVERDUE_HOURS = 24
+
+# Welcome text (欢迎语) for channel adds whose channel has none; "" sends nothing.
+ACQUISITION_DEFAULT_WELCOME = ""
+
+# Corp tag groups (企业标签组) only branch leads may set on customers, e.g. ["资产等级"].
+CUSTOMER_TAG_GROUPS_LOCKED_FOR_RMS: list[str] = []
+
+# Most messages in one evidence export (证据导出); larger ones are refused, never cut short.
+ARCHIVE_EXPORT_MAX_ROWS = 100_000
+
+# Mass messages (客户群发): leave out customers who refused the conversation archive (会话存档).
+CAMPAIGNS_REQUIRE_ARCHIVE_AGREEMENT = True
+
+# Milliseconds the sidebar waits for the WeCom JS bridge before saying "open this in WeCom".
+SIDEBAR_BRIDGE_WAIT_MS = 8000

@@ -221,6 +221,356 @@ ROUTES = {
         "/api/sop/metrics?level=branch&start=2026-11-01&end=2026-11-21",
         200,
     ),
+    # Custody (在职转接, 离职继承) and identity binding (身份认证).
+    ("GET", "/api/custody/handovers"): ("custody.read", "/api/custody/handovers", 200),
+    ("GET", "/api/custody/handovers/<int:handover_id>"): (
+        "custody.read",
+        "/api/custody/handovers/999",
+        404,
+    ),
+    ("POST", "/api/custody/handovers"): ("custody.transfer", "/api/custody/handovers", 400),
+    ("POST", "/api/custody/inheritances"): ("custody.transfer", "/api/custody/inheritances", 400),
+    ("GET", "/api/customers/<external_userid>/binding"): (
+        "customers.read",
+        "/api/customers/wmNobody/binding",
+        404,
+    ),
+    ("PUT", "/api/customers/<external_userid>/binding"): (
+        "customers.bind",
+        "/api/customers/wmNobody/binding",
+        400,
+    ),
+    ("DELETE", "/api/customers/<external_userid>/binding"): (
+        "customers.bind",
+        "/api/customers/wmNobody/binding",
+        404,
+    ),
+    # Branch dashboards (分行看板).
+    ("GET", "/api/dashboards/overview"): (
+        "dashboards.read",
+        "/api/dashboards/overview?level=branch&id=2&start=2026-11-01&end=2026-11-21",
+        200,
+    ),
+    ("GET", "/api/dashboards/trend"): (
+        "dashboards.read",
+        "/api/dashboards/trend?metric=members&level=branch&id=2&start=2026-11-01&end=2026-11-21",
+        200,
+    ),
+    ("GET", "/api/dashboards/leaderboard"): (
+        "dashboards.read",
+        "/api/dashboards/leaderboard?metric=messages&level=branch&id=2&start=2026-11-01"
+        "&end=2026-11-21",
+        200,
+    ),
+    # Compliance review (合规复核) and the lexicon (词库).
+    ("GET", "/api/review/cases"): (
+        "review.read",
+        "/api/review/cases",
+        200,
+    ),
+    ("GET", "/api/review/cases/<int:case_id>"): (
+        "review.read",
+        "/api/review/cases/424242",
+        404,
+    ),
+    ("POST", "/api/review/cases/<int:case_id>/claim"): (
+        "review.act",
+        "/api/review/cases/424242/claim",
+        404,
+    ),
+    ("POST", "/api/review/cases/<int:case_id>/release"): (
+        "review.act",
+        "/api/review/cases/424242/release",
+        404,
+    ),
+    ("POST", "/api/review/cases/<int:case_id>/verdict"): (
+        "review.act",
+        "/api/review/cases/424242/verdict",
+        404,
+    ),
+    ("POST", "/api/review/cases/<int:case_id>/escalate"): (
+        "review.act",
+        "/api/review/cases/424242/escalate",
+        404,
+    ),
+    ("POST", "/api/review/cases/<int:case_id>/close"): (
+        "review.act",
+        "/api/review/cases/424242/close",
+        404,
+    ),
+    ("POST", "/api/review/cases/<int:case_id>/reopen"): (
+        "review.act",
+        "/api/review/cases/424242/reopen",
+        404,
+    ),
+    ("POST", "/api/review/cases/<int:case_id>/comments"): (
+        "review.act",
+        "/api/review/cases/424242/comments",
+        404,
+    ),
+    ("POST", "/api/review/cases/<int:case_id>/allow-proposal"): (
+        "review.act",
+        "/api/review/cases/424242/allow-proposal",
+        404,
+    ),
+    ("POST", "/api/review/cases/bulk-false-positive"): (
+        "review.act",
+        "/api/review/cases/bulk-false-positive",
+        400,
+    ),
+    ("GET", "/api/review/allow-proposals"): (
+        "review.read",
+        "/api/review/allow-proposals",
+        200,
+    ),
+    ("POST", "/api/review/allow-proposals/<int:proposal_id>/accept"): (
+        "review.act",
+        "/api/review/allow-proposals/424242/accept",
+        404,
+    ),
+    ("POST", "/api/review/allow-proposals/<int:proposal_id>/reject"): (
+        "review.act",
+        "/api/review/allow-proposals/424242/reject",
+        404,
+    ),
+    ("GET", "/api/review/sla"): (
+        "review.read",
+        "/api/review/sla",
+        200,
+    ),
+    ("GET", "/api/lexicon"): (
+        "lexicon.read",
+        "/api/lexicon",
+        200,
+    ),
+    ("GET", "/api/lexicon/versions"): (
+        "lexicon.read",
+        "/api/lexicon/versions",
+        200,
+    ),
+    ("GET", "/api/lexicon/diff"): (
+        "lexicon.read",
+        "/api/lexicon/diff",
+        400,
+    ),
+    ("POST", "/api/lexicon/test"): (
+        "lexicon.read",
+        "/api/lexicon/test",
+        400,
+    ),
+    # Acquisition (获客): channel QR codes, bulk-add imports and tasks.
+    ("GET", "/api/acquisition/channels"): (
+        "acquisition.read",
+        "/api/acquisition/channels",
+        200,
+    ),
+    ("POST", "/api/acquisition/channels"): (
+        "acquisition.manage",
+        "/api/acquisition/channels",
+        400,
+    ),
+    ("POST", "/api/acquisition/channels/<int:channel_id>/archive"): (
+        "acquisition.manage",
+        "/api/acquisition/channels/424242/archive",
+        404,
+    ),
+    ("GET", "/api/acquisition/tasks"): (
+        "acquisition.read",
+        "/api/acquisition/tasks",
+        200,
+    ),
+    ("POST", "/api/acquisition/imports"): (
+        "acquisition.manage",
+        "/api/acquisition/imports",
+        400,
+    ),
+    ("GET", "/api/acquisition/report"): (
+        "acquisition.read",
+        "/api/acquisition/report?level=branch",
+        200,
+    ),
+    # Customers (profile, tags, notes) and moments (客户朋友圈).
+    ("GET", "/api/customers/tag-groups"): (
+        "customers.read",
+        "/api/customers/tag-groups",
+        200,
+    ),
+    ("GET", "/api/customers/<external_userid>"): (
+        "customers.read",
+        "/api/customers/wmNobody",
+        404,
+    ),
+    ("PUT", "/api/customers/<external_userid>/tags"): (
+        "customers.tags.edit",
+        "/api/customers/wmNobody/tags",
+        400,
+    ),
+    ("PUT", "/api/customers/<external_userid>/remark"): (
+        "customers.notes.edit",
+        "/api/customers/wmNobody/remark",
+        404,
+    ),
+    ("POST", "/api/customers/<external_userid>/notes"): (
+        "customers.notes.edit",
+        "/api/customers/wmNobody/notes",
+        404,
+    ),
+    ("PUT", "/api/customers/<external_userid>/notes/<int:note_id>"): (
+        "customers.notes.edit",
+        "/api/customers/wmNobody/notes/424242",
+        404,
+    ),
+    ("GET", "/api/moments/posts"): (
+        "moments.read",
+        "/api/moments/posts",
+        200,
+    ),
+    ("GET", "/api/moments/posts/<int:post_id>"): (
+        "moments.read",
+        "/api/moments/posts/424242",
+        404,
+    ),
+    ("POST", "/api/moments/own-posts"): (
+        "moments.own_post",
+        "/api/moments/own-posts",
+        400,
+    ),
+    ("POST", "/api/moments/own-posts/<int:post_id>/cancel"): (
+        "moments.own_post",
+        "/api/moments/own-posts/424242/cancel",
+        404,
+    ),
+    ("POST", "/api/moments/central-posts"): (
+        "moments.central",
+        "/api/moments/central-posts",
+        400,
+    ),
+    ("POST", "/api/moments/central-posts/<int:post_id>/cancel"): (
+        "moments.central",
+        "/api/moments/central-posts/424242/cancel",
+        404,
+    ),
+    # Evidence exports (证据导出).
+    ("POST", "/api/archive/exports"): ("archive.export", "/api/archive/exports", 400),
+    # Segments and mass messages (客户群发).
+    ("GET", "/api/campaigns/segments"): (
+        "campaigns.read",
+        "/api/campaigns/segments",
+        200,
+    ),
+    ("POST", "/api/campaigns/segments"): (
+        "campaigns.send",
+        "/api/campaigns/segments",
+        400,
+    ),
+    ("POST", "/api/campaigns/segments/preview"): (
+        "campaigns.read",
+        "/api/campaigns/segments/preview",
+        400,
+    ),
+    ("GET", "/api/campaigns"): (
+        "campaigns.read",
+        "/api/campaigns",
+        200,
+    ),
+    ("POST", "/api/campaigns"): (
+        "campaigns.send",
+        "/api/campaigns",
+        400,
+    ),
+    ("GET", "/api/campaigns/<int:campaign_id>"): (
+        "campaigns.read",
+        "/api/campaigns/999",
+        404,
+    ),
+    ("POST", "/api/campaigns/<int:campaign_id>/send"): (
+        "campaigns.send",
+        "/api/campaigns/999/send",
+        404,
+    ),
+    ("POST", "/api/campaigns/<int:campaign_id>/remind"): (
+        "campaigns.send",
+        "/api/campaigns/999/remind",
+        404,
+    ),
+    ("POST", "/api/campaigns/<int:campaign_id>/cancel"): (
+        "campaigns.send",
+        "/api/campaigns/999/cancel",
+        404,
+    ),
+    # The RM sidebar (聊天工具栏): home, customer and group views, scripts, checked sends.
+    ("GET", "/api/sidebar/home"): (
+        "customers.read",
+        "/api/sidebar/home",
+        200,
+    ),
+    ("GET", "/api/sidebar/customers/<external_userid>/messages"): (
+        "customers.read",
+        "/api/sidebar/customers/wmNoSuchCustomer/messages",
+        404,
+    ),
+    ("GET", "/api/sidebar/customers/<external_userid>/todos"): (
+        "customers.read",
+        "/api/sidebar/customers/wmNoSuchCustomer/todos",
+        404,
+    ),
+    ("GET", "/api/sidebar/groups/<chat_id>"): (
+        "customers.read",
+        "/api/sidebar/groups/wrNoSuchGroup",
+        404,
+    ),
+    ("GET", "/api/sidebar/scripts"): (
+        "scripts.read",
+        "/api/sidebar/scripts",
+        200,
+    ),
+    ("POST", "/api/sidebar/scripts"): (
+        "scripts.manage",
+        "/api/sidebar/scripts",
+        400,
+    ),
+    ("PUT", "/api/sidebar/scripts/<int:script_id>"): (
+        "scripts.manage",
+        "/api/sidebar/scripts/999999",
+        404,
+    ),
+    ("DELETE", "/api/sidebar/scripts/<int:script_id>"): (
+        "scripts.manage",
+        "/api/sidebar/scripts/999999",
+        404,
+    ),
+    ("GET", "/api/sidebar/materials"): (
+        "scripts.read",
+        "/api/sidebar/materials",
+        200,
+    ),
+    ("POST", "/api/sidebar/materials"): (
+        "scripts.manage",
+        "/api/sidebar/materials",
+        400,
+    ),
+    ("PUT", "/api/sidebar/materials/<key>"): (
+        "scripts.manage",
+        "/api/sidebar/materials/no_such_material",
+        404,
+    ),
+    ("POST", "/api/sidebar/send-check"): (
+        "sidebar.send",
+        "/api/sidebar/send-check",
+        400,
+    ),
+    ("POST", "/api/sidebar/check"): (
+        "sidebar.send",
+        "/api/sidebar/check",
+        400,
+    ),
+    ("POST", "/api/sidebar/problems"): (
+        "customers.read",
+        "/api/sidebar/problems",
+        400,
+    ),
+    # The JS-SDK signatures for our own pages.
+    ("GET", "/api/jssdk/config"): ("customers.read", "/api/jssdk/config", 400),
 }
 
 

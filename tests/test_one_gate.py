@@ -17,11 +17,12 @@ from scrm.wecom.simulator.endpoints import REGISTRY
 SCRM = Path(__file__).resolve().parents[1] / "scrm"
 
 #: WeCom server API paths that put content in front of customers or staff.
+#: Not here: ``remind_groupmsg_send`` (提醒成员群发) carries only a msgid; WeCom shows the RM
+#: its own reminder of a mass message that already passed the gate.
 SEND_ENDPOINTS = (
     "externalcontact/add_msg_template",  # 客户群发 (1v1 and groups)
     "externalcontact/send_welcome_msg",  # 欢迎语
     "externalcontact/add_moment_task",  # 客户朋友圈
-    "externalcontact/remind_groupmsg_send",  # 提醒成员群发
     "externalcontact/group_welcome_template/add",  # 入群欢迎语素材
     "externalcontact/group_welcome_template/edit",
     "externalcontact/message/send",  # the retired 1v1 send

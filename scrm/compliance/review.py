@@ -2,20 +2,24 @@
 blocks, warns or flags, or that the scanner could not align to word boundaries. A case points
 at its archived message; the archive row itself never changes.
 
-Only the opening step lives here for now (claim, close, escalate come with the console).
+This module opens cases and finds them; :mod:`scrm.compliance.review_flow` moves them
+(claim, verdict, escalate, close, reopen) and :mod:`scrm.compliance.review_queue` lists them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from scrm.archive.models import ArchivedMessage
 from scrm.compliance.model import BLOCK, FLAG, SEVERITY, WARN
-from scrm.compliance.review_models import OPEN, ReviewCase
+from scrm.compliance.review_models import OPEN, ReviewCase, ReviewEvent
 from scrm.db import db, utcnow
+from scrm.directory.models import Department, Staff
+from scrm.errors import ScrmError
 
 #: Hit actions that open a case: a flag lets the message go but still asks for a look.
 CASE_ACTIONS = (BLOCK, WARN, FLAG)
@@ -25,6 +29,20 @@ def case_worthy_hits(hits: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any
     """The archived hits that call for a person: any block, warn or flag on the message's
     channel, and any hit the scanner downgraded because it is not on word boundaries."""
     return [h for h in hits if h.get("action") in CASE_ACTIONS or h.get("aligned") is False]
+
+
+def branch_of(userid: str | None) -> int | None:
+    """The branch (分行: the level-2 department) of a member of staff, or None when unknown
+    or when they sit at head office."""
+    staff = db.session.scalar(select(Staff).where(Staff.userid == userid)) if userid else None
+    node = (
+        db.session.get(Department, staff.department_id) if staff and staff.department_id else None
+    )
+    path = []
+    while node is not None and len(path) < 32:  # 32: a guard against a cycle in bad data
+        path.append(node.id)
+        node = db.session.get(Department, node.parent_id) if node.parent_id else None
+    return path[-2] if len(path) >= 2 else None
 
 
 def open_review_case(message: ArchivedMessage) -> ReviewCase | None:
@@ -48,9 +66,11 @@ def open_review_case(message: ArchivedMessage) -> ReviewCase | None:
         opened_at=utcnow(),
         categories=sorted({str(h.get("category")) for h in worthy}),
         highest_action=max((h["action"] for h in worthy), key=SEVERITY.__getitem__),
+        branch_id=branch_of(message.sender),
     )
     db.session.add(case)
     db.session.flush()
+    record_review_event(case, "open", None, None, at=case.opened_at)
     return case
 
 
@@ -72,3 +92,45 @@ def list_open_cases(limit: int = 100) -> list[tuple[ReviewCase, ArchivedMessage]
     ).all()
     ordered = sorted(rows, key=lambda r: -SEVERITY[r[0].highest_action])
     return [(case, message) for case, message in ordered]
+
+
+def get_review_case(case_id: int) -> ReviewCase:
+    """One case by id.
+
+    :raise ScrmError: 404 when there is no such case.
+    """
+    case = db.session.get(ReviewCase, case_id)
+    if case is None:
+        raise ScrmError(
+            f"no review case {case_id}; list them with GET /api/review/cases", status_code=404
+        )
+    return case
+
+
+def record_review_event(
+    case: ReviewCase,
+    action: str,
+    officer: Staff | None,
+    note: str | None,
+    *,
+    verdict: str | None = None,
+    from_status: str | None = None,
+    at: datetime | None = None,
+) -> ReviewEvent:
+    """Append one event to a case's history (flushes); events are never changed.
+
+    :param officer: who acted; ``None`` for the system (the gate opening a case).
+    """
+    event = ReviewEvent(
+        case_id=case.id,
+        action=action,
+        from_status=from_status if action != "comment" else case.status,
+        to_status=case.status,
+        actor_id=officer.id if officer else None,
+        verdict=verdict,
+        note=note,
+        at=at or utcnow(),
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event

@@ -14,6 +14,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scrm.db import Base, UTCDateTime, utcnow
+from scrm.directory.models import Staff
 
 #: Customer tiers (客户等级), lowest first.
 TIERS = ("mass", "gold", "platinum", "diamond", "private")
@@ -107,6 +108,7 @@ class CustomerBinding(Base):
     note: Mapped[str | None] = mapped_column(String(200))
 
     bank_customer: Mapped[BankCustomer] = relationship()
+    verified_by_staff: Mapped[Staff | None] = relationship()
 
 
 class CustomerBindingAudit(Base):
@@ -126,4 +128,3 @@ class CustomerBindingAudit(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # For forms posted twice: the same key records (and changes) once.
     request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
-

@@ -17,6 +17,7 @@ from scrm.demo.history import record_compliance_history
 from scrm.demo.live import LiveActions, run_live_events
 from scrm.demo.seed import HQ_OPS_USERID, DemoBank, seed_demo_bank
 from scrm.demo.sop import run_demo_sops
+from scrm.demo.web import announce_web
 from scrm.errors import ScrmError
 from scrm.sync.services import run_full_sync
 from scrm.wecom.simulator import Simulator
@@ -78,6 +79,7 @@ def serve_demo(
         token=app.config["WECOM_CALLBACK_TOKEN"],
         aes_key=app.config["WECOM_CALLBACK_AES_KEY"],
     )
+    announce_web(app, bank, address, echo)
     stop = threading.Event()
     actions = LiveActions(sim, bank, random.Random())
     threads = [

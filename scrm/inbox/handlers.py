@@ -104,6 +104,11 @@ def _staff_deleted(event: ContactChanged) -> None:
     if not event.userid:
         raise MalformedEvent("delete_user event has no UserID")
     directory.remove_staff(event.userid)
+    # 离职继承: their customers and groups wait for the branch lead to name a takeover RM.
+    # Imported late: custody reaches the compliance gate, which the hot path never needs.
+    from scrm.custody.inheritance import plan_inheritance
+
+    plan_inheritance(event.userid)
 
 
 def _department_changed(event: ContactChanged) -> None:
@@ -134,16 +139,31 @@ def _department_deleted(event: ContactChanged) -> None:
     directory.remove_department(event.department_id)
 
 
+def _staff_tag_changed(event: ContactChanged) -> None:
+    # Imported late, like the archive pull below: the callback's hot path never needs them.
+    from scrm.directory.staff_tags import refresh_staff_tag
+    from scrm.wecom.client import get_client
+
+    tagid = _int_field(event, "TagId")
+    if tagid is None:
+        raise MalformedEvent("update_tag event has no TagId")
+    refresh_staff_tag(get_client("agent"), tagid)
+
+
 # ---- change_external_contact: customers and their RMs (客户联系) --------------------------
 
 
 def _customer_added(event: ExternalContactChanged) -> None:
-    customers.record_customer_added(
+    from scrm.acquisition.attribution import on_customer_added
+
+    follow = customers.record_customer_added(
         event.external_userid,
         event.userid,
         state=event.state,
         half=event.change_type == "add_half_external_contact",
     )
+    # Channel attribution, tags, welcome message (欢迎语) and bulk-add tasks.
+    on_customer_added(event, follow)
 
 
 def _customer_edited(event: ExternalContactChanged) -> None:
@@ -163,9 +183,11 @@ def _customer_deleted_rm(event: ExternalContactChanged) -> None:
 
 
 def _transfer_failed(event: ExternalContactChanged) -> None:
-    customers.record_transfer_failure(
-        event.external_userid, event.userid, event.fail_reason or "unknown"
-    )
+    from scrm.custody.results import record_transfer_fail
+
+    reason = event.fail_reason or "unknown"
+    customers.record_transfer_failure(event.external_userid, event.userid, reason)
+    record_transfer_fail(event.external_userid, event.userid, reason)
 
 
 # ---- change_external_chat: customer groups (客户群) ---------------------------------------
@@ -240,6 +262,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("change_contact", "create_party"): _department_changed,
     ("change_contact", "update_party"): _department_changed,
     ("change_contact", "delete_party"): _department_deleted,
+    ("change_contact", "update_tag"): _staff_tag_changed,
     ("change_external_contact", "add_external_contact"): _customer_added,
     ("change_external_contact", "add_half_external_contact"): _customer_added,
     ("change_external_contact", "edit_external_contact"): _customer_edited,

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from scrm.compliance.gateway import GateResult, OutboundMessage, submit
 from scrm.compliance.model import InvalidMessage
 from scrm.db import db
-from scrm.directory.models import Department, Staff, StaffRole
-from scrm.errors import ScrmError
+from scrm.directory.models import Staff
+from scrm.moments.errors import CentralPostError
 from scrm.moments.models import (
     POST_AWAITING_CONFIRMATION,
     POST_BLOCKED,
@@ -27,19 +27,14 @@ from scrm.moments.models import (
     MomentPost,
     MomentPublication,
 )
+from scrm.moments.targets import resolve_target_rms
 from scrm.outbox.kinds import MOMENT
 
 CENTRAL_SLOTS = (1, 2)  # slot 3 is the RM's own post, written in the sidebar
 MAX_TEXT_CHARS = 2000
 MAX_IMAGES = 9
 SINGLE_ATTACHMENTS = ("link", "video")  # exactly one, and nothing else beside it
-MAX_SENDERS = 100_000
-TARGET_KEYS = ("branch", "department_ids", "userids", "all")
 ORIGIN = "moments"
-
-
-class CentralPostError(ScrmError):
-    """A central post that cannot be made as asked; the message names the fix."""
 
 
 def create_central_post(
@@ -62,8 +57,8 @@ def create_central_post(
     :param slot: 1 or 2 (3 is the RM's own post).
     :param text: up to 2,000 characters.
     :param attachments: up to 9 images, or exactly one link or video (WeCom's body sections).
-    :param target: ``{"branch": id}``, ``{"department_ids": […]}``, ``{"userids": […]}`` or
-        ``{"all": True}``: the RMs who publish it.
+    :param target: ``{"branch": id}``, ``{"department_ids": […]}``, ``{"userids": […]}``,
+        ``{"staff_tag_ids": […]}`` (通讯录标签) or ``{"all": True}``: the RMs who publish it.
     :param customer_tag_ids: when given, only customers with one of these tags see it.
     :param created_by: the HQ operator's userid (the sender the archive records).
     :param confirm_reason: why a warned text may go anyway.
@@ -75,7 +70,7 @@ def create_central_post(
             "the sidebar"
         )
     attachments = [dict(a) for a in attachments]
-    _check_content(text, attachments)
+    check_post_content(text, attachments)
     post = db.session.scalars(
         select(MomentPost).where(MomentPost.day == day, MomentPost.slot == slot)
     ).first()
@@ -92,7 +87,7 @@ def create_central_post(
     post.customer_tag_ids = [str(t) for t in customer_tag_ids]
     post.sender_userids = [s.userid for s in senders]
     post.created_by = created_by
-    _submit(post, senders, confirm_reason)
+    submit_post(post, senders, confirm_reason)
     return post
 
 
@@ -107,78 +102,12 @@ def confirm_central_post(post: MomentPost, reason: str) -> MomentPost:
         raise CentralPostError("give the reason why the warned wording is acceptable")
     senders = resolve_target_rms(post.target)
     post.sender_userids = [s.userid for s in senders]
-    _submit(post, senders, reason)
+    submit_post(post, senders, reason)
     return post
 
 
-def resolve_target_rms(target: Mapping[str, Any]) -> list[Staff]:
-    """The current staff with the ``rm`` role that ``target`` names, ordered by userid.
-
-    :raise CentralPostError: an unknown target, department or userid, or no RM in it.
-    """
-    if not isinstance(target, Mapping) or len(target) != 1 or next(iter(target)) not in TARGET_KEYS:
-        raise CentralPostError(
-            'target must be one of {"branch": <dept id>}, {"department_ids": [...]}, '
-            '{"userids": [...]} or {"all": true}'
-        )
-    key, value = next(iter(target.items()))
-    rms = (
-        select(Staff)
-        .join(StaffRole, StaffRole.staff_id == Staff.id)
-        .where(StaffRole.role == "rm", Staff.removed_at.is_(None))
-        .order_by(Staff.userid)
-    )
-    if key == "all":
-        if value is not True:
-            raise CentralPostError('target {"all": true} must be exactly true')
-        found, where = list(db.session.scalars(rms)), "the bank"
-    elif key == "userids":
-        wanted = [str(u) for u in value or []]
-        found = list(db.session.scalars(rms.where(Staff.userid.in_(wanted))))
-        unknown = sorted(set(wanted) - {s.userid for s in found})
-        if unknown:
-            raise CentralPostError(
-                f"not current RMs: {', '.join(unknown[:10])}; check the userids, give them the "
-                "rm role, or run `scrm sync`"
-            )
-        where = "the userids given"
-    else:
-        roots = [value] if key == "branch" else list(value or [])
-        departments = _subtrees(roots)
-        found = list(db.session.scalars(rms.where(Staff.department_id.in_(departments))))
-        where = f"department {', '.join(str(r) for r in roots)} or below"
-    if not found:
-        raise CentralPostError(
-            f"no RM in {where}: choose another target, or give staff the rm role there"
-        )
-    if len(found) > MAX_SENDERS:
-        raise CentralPostError(
-            f"{len(found)} RMs; WeCom allows {MAX_SENDERS} per moment — split the target"
-        )
-    return found
-
-
-def _subtrees(roots: Sequence[Any]) -> list[int]:
-    parents = dict(
-        db.session.execute(
-            select(Department.id, Department.parent_id).where(Department.removed_at.is_(None))
-        ).all()
-    )
-    found: list[int] = []
-    for root in roots:
-        if not isinstance(root, int) or root not in parents:
-            raise CentralPostError(
-                f"department {root!r} is not known; give a department id from `scrm sync`"
-            )
-        todo = [root]
-        while todo:
-            department = todo.pop()
-            found.append(department)
-            todo.extend(d for d, p in parents.items() if p == department)
-    return found
-
-
-def _check_content(text: str | None, attachments: list[dict]) -> None:
+def check_post_content(text: str | None, attachments: list[dict]) -> None:
+    """Check a post against WeCom's moment limits. :raise CentralPostError: naming the fix."""
     if text is not None and not isinstance(text, str):
         raise CentralPostError("text must be a string")
     if not (text or "").strip() and not attachments:
@@ -220,7 +149,18 @@ def moment_task_body(post: MomentPost) -> dict[str, Any]:
     return body
 
 
-def _submit(post: MomentPost, senders: list[Staff], confirm_reason: str | None) -> GateResult:
+def moment_idempotency_key(post: MomentPost) -> str:
+    """The outbox key of a post: one per central slot a day, one per RM a day for slot 3."""
+    key = f"moment:{post.day.isoformat()}:{post.slot}"
+    return key if post.slot in CENTRAL_SLOTS else f"{key}:{post.created_by}"
+
+
+def submit_post(post: MomentPost, senders: list[Staff], confirm_reason: str | None) -> GateResult:
+    """Submit ``post`` through the gate (channel ``moments``) and set its status from the
+    decision; released, each sender gets a publication row to follow.
+
+    :raise CentralPostError: the gate refused the input itself (nothing archived).
+    """
     body = moment_task_body(post)
     try:
         result = submit(
@@ -234,7 +174,7 @@ def _submit(post: MomentPost, senders: list[Staff], confirm_reason: str | None) 
                 msgtype=post.attachments[0]["msgtype"] if post.attachments else "text",
                 attachments=list(post.attachments),
                 confirm_reason=confirm_reason,
-                idempotency_key=f"moment:{post.day.isoformat()}:{post.slot}",
+                idempotency_key=moment_idempotency_key(post),
             )
         )
     except InvalidMessage as exc:

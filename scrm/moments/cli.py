@@ -5,23 +5,27 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup, with_appcontext
 
-moments_cli = AppGroup("moments", help="Central moments: post slots 1 and 2, status, reminders.")
+moments_cli = AppGroup(
+    "moments", help="Moments: central posts (slots 1 and 2), status, reminders, cancelling."
+)
 
 
-def _target(branch, department_ids, userids, everyone) -> dict:
+def _target(branch, department_ids, userids, staff_tags, everyone) -> dict:
     given = [
         t
         for t in (
             {"branch": branch} if branch is not None else None,
             {"department_ids": list(department_ids)} if department_ids else None,
             {"userids": list(userids)} if userids else None,
+            {"staff_tag_ids": list(staff_tags)} if staff_tags else None,
             {"all": True} if everyone else None,
         )
         if t
     ]
     if len(given) != 1:
         raise click.UsageError(
-            "choose the RMs with exactly one of --branch, --department, --userid or --all"
+            "choose the RMs with exactly one of --branch, --department, --userid, --staff-tag "
+            "or --all"
         )
     return given[0]
 
@@ -36,6 +40,7 @@ def _target(branch, department_ids, userids, everyone) -> dict:
 @click.option("--branch", type=int, help="a branch department id: its RMs publish")
 @click.option("--department", "department_ids", type=int, multiple=True)
 @click.option("--userid", "userids", multiple=True)
+@click.option("--staff-tag", "staff_tags", type=int, multiple=True, help="a 通讯录标签 tagid")
 @click.option("--all", "everyone", is_flag=True, help="every RM of the bank")
 @click.option("--customer-tag", "customer_tag_ids", multiple=True, help="visible to this tag")
 @click.option("--by", "created_by", required=True, help="the HQ operator's userid")
@@ -51,6 +56,7 @@ def post_command(
     branch,
     department_ids,
     userids,
+    staff_tags,
     everyone,
     customer_tag_ids,
     created_by,
@@ -69,7 +75,7 @@ def post_command(
             slot=slot,
             text=text,
             attachments=attachments,
-            target=_target(branch, department_ids, userids, everyone),
+            target=_target(branch, department_ids, userids, staff_tags, everyone),
             customer_tag_ids=customer_tag_ids,
             created_by=created_by,
             confirm_reason=confirm_reason,
@@ -102,9 +108,12 @@ def status_command(day) -> None:
     posts = list(db.session.scalars(query))
     for post in posts:
         done = sum(1 for p in post.publications if p.published)
+        left_out = len(post.invalid_sender_userids or [])
+        outside = f"  {left_out} outside the app's visible range" if left_out else ""
+        own = f" ({post.created_by}'s own)" if post.slot == 3 else ""
         click.echo(
-            f"#{post.id} {post.day} slot {post.slot} {post.status}  "
-            f"published {done}/{len(post.publications)}  {post.note or ''}".rstrip()
+            f"#{post.id} {post.day} slot {post.slot}{own} {post.status}  "
+            f"published {done}/{len(post.publications)}{outside}  {post.note or ''}".rstrip()
         )
     if not posts:
         click.echo("no central posts yet; `scrm moments post` creates one")
@@ -124,6 +133,28 @@ def remind_command(poll: bool) -> None:
     reminded = remind_all_unpublished(now)
     db.session.commit()
     click.echo(f"reminders queued: {sum(reminded.values())} ({reminded})")
+
+
+@moments_cli.command("cancel")
+@click.argument("post_id", type=int)
+@click.option("--by", "cancelled_by", required=True, help="who cancels it (a userid)")
+@with_appcontext
+def cancel_command(post_id: int, cancelled_by: str) -> None:
+    """Cancel post POST_ID: withdrawn from the outbox, or stopped in WeCom."""
+    from scrm.db import db, utcnow
+    from scrm.moments.cancel import CancelError, cancel_post
+    from scrm.moments.models import MomentPost
+
+    post = db.session.get(MomentPost, post_id)
+    if post is None:
+        raise click.ClickException(f"no post #{post_id}; `scrm moments status` lists them")
+    try:
+        cancel_post(post, by=cancelled_by, now=utcnow())
+    except CancelError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    click.echo(f"post #{post.id}: {post.status}")
 
 
 def register(group: AppGroup) -> None:

@@ -26,13 +26,19 @@ def pull_moment_engagement() -> None:
 
 
 def poll_moment_publications() -> None:
-    """Ask WeCom which RMs published the recent central moments (no callback exists)."""
+    """Ask WeCom which RMs published the recent moments (no callback exists), and stop the
+    tasks of posts cancelled while WeCom was creating them."""
     from scrm.db import utcnow
+    from scrm.moments.cancel import finish_cancellations
     from scrm.moments.tracking import poll_publications
 
     counts = poll_publications(utcnow())
     if counts.get("published") or counts.get("failed"):
-        log.info("central moments polled: %s", counts)
+        log.info("moments polled: %s", counts)
+    # Posts cancelled while WeCom was still creating their task are stopped once it exists.
+    stopped = finish_cancellations()
+    if stopped["cancelled"] or stopped["failed"]:
+        log.info("moment cancellations finished: %s", stopped)
 
 
 def remind_unpublished_moments() -> None:

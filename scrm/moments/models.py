@@ -1,4 +1,5 @@
-"""Central moments posts (slots 1 and 2 of the day, by HQ) and who of the RMs published them."""
+"""Moments posts (客户朋友圈): HQ's central slots 1 and 2 of a day, each RM's own slot 3, and who
+of the RMs published them."""
 
 from __future__ import annotations
 
@@ -15,14 +16,20 @@ POST_BLOCKED = "blocked"  # the compliance gate refused it; nothing went to WeCo
 POST_AWAITING_CONFIRMATION = "awaiting_confirmation"  # warned: HQ must confirm with a reason
 POST_QUEUED = "queued"  # passed the gate; the outbox creates the WeCom moment task
 POST_PUBLISHING = "publishing"  # WeCom holds the task (moment_id known); RMs publish it
+POST_CANCELLING = "cancelling"  # cancelled in scrm; WeCom's task is stopped once its id is known
 POST_CANCELLED = "cancelled"
+
+OWN_SLOT = 3  # the RM's own post (sidebar): one per RM per day
+
+#: Why WeCom did not give an RM the publish task (get_moment_task_result invalid_sender_list).
+INVALID_OUTSIDE_RANGE = "outside the app's visible range"
 
 
 class MomentPost(Base):
-    """A central moments post for one day and slot (1 or 2), for a range of RMs."""
+    """A moments post for one day: HQ's slot 1 or 2 for a range of RMs, or an RM's own slot 3."""
 
     __tablename__ = "moment_post"
-    # HQ's two posts of a day are one each; slot 3 (the RM's own) has one per RM, not per day.
+    # HQ's two posts of a day are one each; slot 3 (the RM's own) is one per RM per day.
     __table_args__ = (
         Index(
             "uq_moment_post_central_slot",
@@ -31,6 +38,15 @@ class MomentPost(Base):
             unique=True,
             sqlite_where=text("slot <= 2"),
             postgresql_where=text("slot <= 2"),
+        ),
+        Index(
+            "uq_moment_post_own_slot",
+            "day",
+            "slot",
+            "created_by",
+            unique=True,
+            sqlite_where=text("slot = 3"),
+            postgresql_where=text("slot = 3"),
         ),
     )
 
@@ -50,6 +66,11 @@ class MomentPost(Base):
     moment_id: Mapped[str | None] = mapped_column(String(64))
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What WeCom left out when it created the task (get_moment_task_result), once known.
+    invalid_sender_userids: Mapped[list | None] = mapped_column(JSON)
+    invalid_customer_tag_ids: Mapped[list | None] = mapped_column(JSON)
+    cancelled_by: Mapped[str | None] = mapped_column(String(64))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     publications: Mapped[list[MomentPublication]] = relationship(back_populates="post")
 
@@ -67,6 +88,8 @@ class MomentPublication(Base):
     published_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminders: Mapped[int] = mapped_column(Integer, default=0)
     last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when WeCom did not give this RM the task: never reminded, shown with the reason.
+    invalid_reason: Mapped[str | None] = mapped_column(String(64))
 
     post: Mapped[MomentPost] = relationship(back_populates="publications")
     staff: Mapped[Staff] = relationship()

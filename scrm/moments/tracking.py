@@ -20,13 +20,20 @@ from sqlalchemy import select
 from scrm.compliance.gateway import OutboundMessage, submit
 from scrm.compliance.model import InvalidMessage
 from scrm.db import db
-from scrm.moments.models import POST_PUBLISHING, POST_QUEUED, MomentPost, MomentPublication
+from scrm.moments.models import (
+    INVALID_OUTSIDE_RANGE,
+    OWN_SLOT,
+    POST_PUBLISHING,
+    POST_QUEUED,
+    MomentPost,
+    MomentPublication,
+)
 from scrm.outbox.kinds import APP_MESSAGE
 from scrm.outbox.models import DEAD, SENT, Delivery
 from scrm.wecom.client import get_client
 from scrm.wecom.errors import WeComError
+from scrm.wecom.moment_task_api import JOB_DONE, MomentJob, get_moment_job
 from scrm.wecom.moments_api import PUBLISHED, get_moment_task
-from scrm.wecom.send_api import get_moment_task_result
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +54,10 @@ def sync_post_status(post: MomentPost, now: datetime) -> int:
     :return: how many RMs were newly seen to have published.
     :raise WeComError: WeCom did not answer; nothing is written.
     """
-    if post.status == POST_QUEUED and not _learn_moment_id(post):
-        return 0
+    if post.status == POST_QUEUED:
+        if not learn_moment_id(post):
+            return 0
+        post.status = POST_PUBLISHING
     if post.status != POST_PUBLISHING or not post.moment_id:
         return 0
     statuses = get_moment_task(get_client("contact"), post.moment_id)
@@ -61,7 +70,15 @@ def sync_post_status(post: MomentPost, now: datetime) -> int:
     return newly
 
 
-def _learn_moment_id(post: MomentPost) -> bool:
+def learn_moment_id(post: MomentPost) -> bool:
+    """Learn the post's WeCom ``moment_id`` once the outbox created its task, and whom WeCom
+    left out of it (senders outside the app's visible range, unknown customer tags).
+
+    :return: True when ``post.moment_id`` is known; its status is the caller's to change.
+    :raise WeComError: WeCom did not answer.
+    """
+    if post.moment_id:
+        return True
     delivery = db.session.get(Delivery, post.delivery_id) if post.delivery_id else None
     if delivery is None:
         return False
@@ -73,14 +90,34 @@ def _learn_moment_id(post: MomentPost) -> bool:
         return False  # still in the outbox
     result = delivery.result or {}
     moment_id = result.get("moment_id")
-    if not moment_id and result.get("jobid"):
-        job = get_moment_task_result(get_client("contact"), result["jobid"])
-        moment_id = job.moment_id
+    if result.get("jobid"):
+        job = get_moment_job(get_client("contact"), result["jobid"])
+        moment_id = moment_id or job.moment_id
+        if job.status == JOB_DONE:
+            _record_invalid(post, job)
     if not moment_id:
         return False  # WeCom is still creating the task
-    post.moment_id, post.status = moment_id, POST_PUBLISHING
+    post.moment_id = moment_id
     db.session.flush()
     return True
+
+
+def _record_invalid(post: MomentPost, job: MomentJob) -> None:
+    # WeCom ignores senders outside the app's visible range instead of failing the job: they
+    # never get the task, so they are shown with the reason and never reminded.
+    post.invalid_sender_userids = sorted(job.invalid_userids)
+    post.invalid_customer_tag_ids = sorted(job.invalid_tag_ids)
+    invalid = set(job.invalid_userids)
+    for publication in post.publications:
+        if publication.staff.userid in invalid:
+            publication.invalid_reason = INVALID_OUTSIDE_RANGE
+    if invalid or job.invalid_tag_ids:
+        log.warning(
+            "moment post %s: WeCom left out %d RMs and %d customer tags",
+            post.id,
+            len(invalid),
+            len(job.invalid_tag_ids),
+        )
 
 
 def tracked_posts(now: datetime) -> list[MomentPost]:
@@ -128,7 +165,9 @@ def remind_unpublished(post: MomentPost, now: datetime) -> int:
     today = now.astimezone(zone).date()
     sent = 0
     for publication in sorted(post.publications, key=lambda p: p.staff.userid):
-        if publication.published or publication.staff.removed_at is not None:
+        if publication.published or publication.invalid_reason:
+            continue
+        if publication.staff.removed_at is not None:
             continue
         last = publication.last_reminded_at
         if last is not None and last.astimezone(zone).date() == today:
@@ -153,10 +192,16 @@ def remind_all_unpublished(now: datetime) -> dict[str, int]:
 def _send_reminder(post: MomentPost, publication: MomentPublication, day: str) -> bool:
     staff = publication.staff
     # Never quotes the post: its wording was judged for customers, the reminder is for staff.
-    text = (
-        f"【朋友圈提醒】{staff.name or staff.userid}您好，总行{post.day:%m月%d日}第{post.slot}条"
-        "朋友圈您还没有发表。请打开企业微信“客户朋友圈”，发表总行统一内容。"
-    )
+    if post.slot == OWN_SLOT:
+        text = (
+            f"【朋友圈提醒】{staff.name or staff.userid}您好，您{post.day:%m月%d日}的个人朋友圈"
+            "已通过审核，还没有发表。请打开企业微信“客户朋友圈”发表。"
+        )
+    else:
+        text = (
+            f"【朋友圈提醒】{staff.name or staff.userid}您好，总行{post.day:%m月%d日}第"
+            f"{post.slot}条朋友圈您还没有发表。请打开企业微信“客户朋友圈”，发表总行统一内容。"
+        )
     payload = {"touser": staff.userid, "msgtype": "text", "text": {"content": text}}
     try:
         result = submit(

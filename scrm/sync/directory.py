@@ -71,6 +71,11 @@ def sync_staff(ctx: SyncContext) -> None:
     for userid in sorted(members):
         upsert_staff(members[userid], is_follow_user=userid in follow_users)
     for userid, state in before.items():
-        if userid not in members and state["removed_at"] is None:
+        # "local:<name>" rows are console accounts (scrm create-admin), never in WeCom.
+        local = userid.startswith("local:")
+        if userid not in members and state["removed_at"] is None and not local:
             remove_staff(userid)
     ctx.count("staff", before, _staff_states())
+    from scrm.directory.staff_tags import sync_staff_tags  # 通讯录标签, for moments by tag
+
+    sync_staff_tags(ctx.agent)

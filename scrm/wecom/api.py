@@ -56,6 +56,7 @@ class FollowInfo:
     state: str | None = None
     oper_userid: str | None = None
     tags: tuple[TagRef, ...] = ()
+    remark_mobiles: tuple[str, ...] = ()  # the phone numbers the RM noted for the customer
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,7 @@ def _follow(d: dict, tags: tuple[TagRef, ...]) -> FollowInfo:
         state=d.get("state") or None,
         oper_userid=d.get("oper_userid") or None,
         tags=tags,
+        remark_mobiles=tuple(str(m) for m in d.get("remark_mobiles") or ()),
     )
 
 

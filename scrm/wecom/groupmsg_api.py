@@ -92,3 +92,23 @@ def get_groupmsg_send_result(client: WeComClient, msgid: str, userid: str) -> li
         )
         for r in rows
     ]
+
+
+def remind_groupmsg_send(client: WeComClient, msgid: str) -> None:
+    """Remind the senders of ``msgid`` who have not confirmed it (``remind_groupmsg_send``).
+
+    WeCom allows 3 reminders per message in any 24 hours; it carries no content of ours.
+
+    :raise WeComError: over the limit (45009, :class:`~scrm.wecom.errors.WeComBusy`) or an
+        unknown or cancelled msgid (:class:`~scrm.wecom.errors.InvalidRequest`).
+    """
+    client.post("externalcontact/remind_groupmsg_send", data={"msgid": msgid})
+
+
+def cancel_groupmsg_send(client: WeComClient, msgid: str) -> None:
+    """Stop the corp mass message ``msgid`` (``cancel_groupmsg_send``): senders who have not
+    confirmed it can no longer send it; what was sent stays sent.
+
+    :raise WeComError: an unknown msgid (:class:`~scrm.wecom.errors.InvalidRequest`).
+    """
+    client.post("externalcontact/cancel_groupmsg_send", data={"msgid": msgid})

@@ -21,6 +21,11 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
+from scrm.acquisition import jobs as acquisition_jobs
+from scrm.campaigns import jobs as campaigns_jobs
+from scrm.compliance import lexicon_diff as lexicon_jobs
+from scrm.custody import jobs as custody_jobs
+from scrm.dashboards import jobs as dashboards_jobs
 from scrm.moments import jobs as moments_jobs
 from scrm.sop import jobs as sop_jobs
 
@@ -129,6 +134,12 @@ JOBS: tuple[ClockJob, ...] = (
         trigger=_daily_at(0, 20),
     ),
     ClockJob(
+        id="dashboards.roll_up_rm_daily_metrics",
+        description="roll up each RM's day for the dashboards (today; yesterday until final)",
+        func=dashboards_jobs.roll_up_rm_daily_metrics,
+        trigger=_every(minutes=15),
+    ),
+    ClockJob(
         id="moments.pull_engagement",
         description="pull likes and comments on moments; open and close 1v1 follow-ups",
         func=moments_jobs.pull_moment_engagement,
@@ -136,7 +147,7 @@ JOBS: tuple[ClockJob, ...] = (
     ),
     ClockJob(
         id="moments.poll_publications",
-        description="poll WeCom for which RMs published the central moments",
+        description="poll WeCom for which RMs published the moments, and finish cancellations",
         func=moments_jobs.poll_moment_publications,
         trigger=_every(minutes=10),
     ),
@@ -145,6 +156,48 @@ JOBS: tuple[ClockJob, ...] = (
         description="remind RMs who have not published the central moments (16:00)",
         func=moments_jobs.remind_unpublished_moments,
         trigger=_daily_at(16, 0),
+    ),
+    ClockJob(
+        id="compliance.snapshot_lexicon",
+        description="keep the active lexicon version's content for diffs",
+        func=lexicon_jobs.snapshot_active_lexicon,
+        trigger=_every(minutes=5),
+    ),
+    ClockJob(
+        id="acquisition.settle_welcome_messages",
+        description="copy welcome-message outcomes onto channel adds; close bulk adds by 客户号",
+        func=acquisition_jobs.settle_welcome_messages,
+        trigger=_every(minutes=1),
+    ),
+    ClockJob(
+        id="acquisition.remind_pending_adds",
+        description="remind RMs of pending bulk adds (批量加好友, 09:30)",
+        func=acquisition_jobs.remind_pending_adds,
+        trigger=_daily_at(9, 30),
+    ),
+    ClockJob(
+        id="acquisition.attribute_synced_follows",
+        description="attribute channel adds the nightly sync saw and no event applied",
+        func=acquisition_jobs.attribute_synced_follows,
+        trigger=_daily_at(3, 0),
+    ),
+    ClockJob(
+        id="campaigns.poll",
+        description="poll WeCom for who confirmed open mass messages and what each customer got",
+        func=campaigns_jobs.poll_mass_campaigns,
+        trigger=_every(minutes=10),
+    ),
+    ClockJob(
+        id="campaigns.remind_unconfirmed",
+        description="remind RMs who have not confirmed an open mass message (15:00)",
+        func=campaigns_jobs.remind_unconfirmed_campaigns,
+        trigger=_daily_at(15, 0),
+    ),
+    ClockJob(
+        id="custody.poll",
+        description="follow handovers and inheritances (transfer_result); plan them for leavers",
+        func=custody_jobs.poll_custody,
+        trigger=_every(minutes=30),
     ),
 )
 

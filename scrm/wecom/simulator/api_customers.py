@@ -157,4 +157,16 @@ def send_welcome_message(sim, req):
     if not req.field("text") and not req.field("attachments"):
         raise ApiError(40058, "send_welcome_msg needs text or attachments")
     code.used = True
+    # What the customer saw, and when: tests check the 20-second window and the text.
+    sim.jobs.sent_welcome_messages.append(
+        {
+            "welcome_code": req.field("welcome_code"),
+            "userid": code.userid,
+            "external_userid": code.external_userid,
+            "text": (req.field("text") or {}).get("content"),
+            "attachments": list(req.field("attachments") or []),
+            "sent_at": sim.clock.now(),
+            "code_expires_at": code.expires_at,
+        }
+    )
     return {}

@@ -15,12 +15,17 @@ from typing import Any
 # Importing the handler modules registers their endpoints.
 from scrm.wecom.simulator import (  # noqa: F401
     api_broadcasts,
+    api_contact_way,
     api_customers,
     api_directory,
+    api_groupmsg_admin,
     api_groups,
     api_intercept,
+    api_moment_cancel,
     api_moment_comments,
+    api_staff_tags,
     api_tags,
+    api_transfer,
 )
 from scrm.wecom.simulator.clock import VirtualClock
 from scrm.wecom.simulator.endpoints import REGISTRY, ApiError, ApiRequest

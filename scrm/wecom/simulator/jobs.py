@@ -60,3 +60,5 @@ class CorpJobs:
     oauth_codes: dict[str, tuple[str, float]] = field(default_factory=dict)  # code → userid
     sent_app_messages: list[dict] = field(default_factory=list)
     moment_reactions: list = field(default_factory=list)  # likes and comments on moments
+    # What customers received as welcome messages (欢迎语), in order (api_contact_way).
+    sent_welcome_messages: list[dict] = field(default_factory=list)

@@ -8,12 +8,15 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from scrm.wecom.simulator.operator_acquisition import AcquisitionActions
 from scrm.wecom.simulator.operator_base import OperatorError, Outcome
+from scrm.wecom.simulator.operator_custody import CustodyActions
 from scrm.wecom.simulator.operator_customers import CustomerActions
 from scrm.wecom.simulator.operator_directory import DirectoryActions
 from scrm.wecom.simulator.operator_groups import GroupActions
 from scrm.wecom.simulator.operator_moment_comments import MomentCommentActions
 from scrm.wecom.simulator.operator_msgaudit import MsgAuditActions
+from scrm.wecom.simulator.operator_staff_tags import StaffTagActions
 from scrm.wecom.simulator.operator_tasks import TaskActions
 
 __all__ = ["Operator", "OperatorError", "Outcome"]
@@ -26,6 +29,9 @@ class Operator(
     TaskActions,
     MsgAuditActions,
     MomentCommentActions,
+    CustodyActions,
+    AcquisitionActions,
+    StaffTagActions,
 ):
     """Every off-API action the simulator can play (see :data:`ACTIONS`)."""
 
@@ -36,6 +42,9 @@ class Operator(
         + TaskActions.ACTIONS
         + MsgAuditActions.ACTIONS
         + MomentCommentActions.ACTIONS
+        + CustodyActions.ACTIONS
+        + AcquisitionActions.ACTIONS
+        + StaffTagActions.ACTIONS
     )
 
     def run(self, action: str, kwargs: dict[str, Any]) -> dict[str, Any]:

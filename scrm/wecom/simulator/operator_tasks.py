@@ -4,6 +4,7 @@ callback for these; scrm polls."""
 
 from __future__ import annotations
 
+from scrm.wecom.simulator.api_groupmsg_admin import is_cancelled
 from scrm.wecom.simulator.operator_base import OperatorBase, OperatorError, Outcome
 from scrm.wecom.simulator.state import new_id
 
@@ -19,7 +20,7 @@ class TaskActions(OperatorBase):
         """The RM confirms the mass message in 群发助手 (choosing groups when ``chat_ids``).
 
         Each customer or group receives at most one mass message per day: later ones are
-        marked status 3 for that recipient.
+        marked status 3 for that recipient. A message the corp cancelled is not sent.
         """
         sim = self.sim
         with sim.lock:
@@ -28,6 +29,8 @@ class TaskActions(OperatorBase):
                 raise OperatorError(f"{userid!r} has no task for mass message {msgid!r}")
             if message.senders[userid] == 2:
                 raise OperatorError(f"{userid!r} already confirmed {msgid!r}")
+            if is_cancelled(sim, msgid):  # the corp cancelled it: the task is gone
+                return Outcome(None, None, msgid=msgid)
             now = sim.clock.timestamp()
             day = (now + CHINA_UTC_OFFSET) // 86400
             message.senders[userid] = 2

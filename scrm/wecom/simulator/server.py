@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 import threading
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
+
+from scrm.wecom.simulator import api_oauth
 
 if TYPE_CHECKING:
     from scrm.wecom.simulator.core import Simulator
@@ -43,26 +44,11 @@ class SimulatorApp:
             if isinstance(payload, str):
                 return Response(payload, status=status, content_type="text/plain")
             return _json(payload, status)
-        if path == "/connect/oauth2/authorize":
-            return self._authorize(request)
+        if path in api_oauth.PAGES:
+            return api_oauth.respond(self.simulator, request)
         if path.startswith("/__sim__/"):
             return self._console(request, path[len("/__sim__/") :])
         return _json({"errcode": 404, "errmsg": f"unknown path {path}"})
-
-    def _authorize(self, request: Request) -> Response:
-        """WeCom's OAuth page: straight back to ``redirect_uri`` with a code for the member
-        named by ``userid`` (a simulator-only parameter standing in for the WeCom login)."""
-        redirect_uri = request.args.get("redirect_uri")
-        userid = request.args.get("userid")
-        if not redirect_uri or not userid:
-            return _json({"errcode": 40058, "errmsg": "need redirect_uri and userid"}, 400)
-        try:
-            code = self.simulator.operator.rm_opens_sidebar(userid).code
-        except ValueError as exc:
-            return _json({"errcode": 60111, "errmsg": str(exc)}, 400)
-        query = urlencode({"code": code, "state": request.args.get("state", "")})
-        sep = "&" if "?" in redirect_uri else "?"
-        return Response(status=302, headers={"Location": f"{redirect_uri}{sep}{query}"})
 
     def _console(self, request: Request, path: str) -> Response:
         if path == "state" and request.method == "GET":

@@ -47,6 +47,9 @@ class Corp:
         self.follows: dict[tuple[str, str], Follow] = {}  # (userid, external_userid)
         self.tag_groups: dict[str, TagGroup] = {}
         self.chats: dict[str, GroupChat] = {}
+        # 联系我 and 加入群聊 configurations by config_id (scrm.wecom.simulator.api_contact_way).
+        self.contact_ways: dict = {}
+        self.join_ways: dict = {}
         self._versions = itertools.count(1)
         self._ids = itertools.count(1)
 

@@ -1,0 +1,1 @@
+"""Customer acquisition (获客): channel QR codes, welcome messages, bulk add."""

@@ -1,0 +1,51 @@
+/* 访问审计: who searched, viewed or exported archived content, newest first, with "more". */
+(function () {
+  "use strict";
+  var C = window.ScrmConsole;
+  var ACTION = { search: "检索", view: "查看", "export": "导出" };
+  var form = document.getElementById("audit-form");
+  var body = document.querySelector("[data-testid=audit-rows] tbody");
+  var more = document.querySelector("[data-testid=more]");
+  var nextBefore = null;
+  var lastQuery = null;
+
+  function describe(what) {
+    return Object.keys(what || {}).map(function (key) {
+      var value = what[key];
+      if (Array.isArray(value) && value.length > 10) { value = value.slice(0, 10).join(",") + "…(" + value.length + ")"; }
+      else if (value && typeof value === "object") { value = JSON.stringify(value); }
+      return key + "=" + value;
+    }).join("; ");
+  }
+
+  function load(append) {
+    var params = new URLSearchParams(lastQuery);
+    if (append) { params.set("before", String(nextBefore)); }
+    return C.api("GET", "/api/audit/access?" + params.toString()).then(function (page) {
+      if (!append) { body.textContent = ""; }
+      page.records.forEach(function (r) {
+        body.appendChild(C.el("tr", { testid: "audit-row", "data-action": r.action }, [
+          C.el("td", { text: String(r.id) }),
+          C.el("td", { text: C.time(r.at) }),
+          C.el("td", { text: r.staff_userid }),
+          C.el("td", { text: ACTION[r.action] || r.action }),
+          C.el("td", { text: describe(r.what) }),
+          C.el("td", { text: r.reason || "", testid: "audit-reason" }),
+          C.el("td", { text: String(r.result_count) })
+        ]));
+      });
+      nextBefore = page.next_before;
+      more.hidden = nextBefore === null;
+      C.say("");
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    lastQuery = C.formQuery(form);
+    load(false).catch(C.sayError);
+  });
+  more.addEventListener("click", function () { C.once(more, function () { return load(true); }); });
+  lastQuery = C.formQuery(form);
+  load(false).catch(C.sayError);
+})();

@@ -1,0 +1,1 @@
+"""Custody of customers between RMs: handovers (在职转接) and inheritance (离职继承)."""

@@ -1,0 +1,64 @@
+"""The demo's web entry points: a sidebar link that opens as a chosen demo RM beside one of
+their customers (with the demo stand-in for the WeCom JS bridge), and the console."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import quote, urlencode
+
+from flask import Flask
+
+from scrm.demo.seed import BRANCHES, HQ_OPS_USERID, DemoBank
+
+
+def announce_web(app: Flask, bank: DemoBank, address: str, echo: Callable[[str], None]) -> None:
+    """Point sign-in at the simulator's WeCom pages, turn on demo mode, print the two URLs.
+
+    Demo mode lets a sidebar page use the marked stand-in for the WeCom JS bridge (?demo=1)
+    and lets a link name the member the simulator signs in (``as=``); plain HTTP on loopback
+    means no Secure cookie.
+    """
+    simulator = app.config["WECOM_API_BASE"].removesuffix("/").removesuffix("/cgi-bin")
+    app.config.update(
+        DEMO_MODE=True,
+        SESSION_COOKIE_SECURE=False,
+        WECOM_OAUTH_AUTHORIZE_URL=f"{simulator}/connect/oauth2/authorize",
+        WECOM_WEB_LOGIN_URL=f"{simulator}/wwlogin/sso/login",
+    )
+    seed_sidebar_library(echo)
+    rm = bank.rms[0]
+    customer = next((eid for (userid, eid) in sorted(bank.follows) if userid == rm), "")
+    sidebar = "/sidebar/app/?" + urlencode(
+        {"demo": 1, "entry": "single_chat_tools", "external_userid": customer}
+    )
+    echo(
+        f"sidebar (as demo RM {rm}, 演示模式): "
+        f"{address}/auth/wecom/start?as={rm}&next={quote(sidebar, safe='')}"
+    )
+    echo(
+        f"console (WeCom QR login as {HQ_OPS_USERID}): "
+        f"{address}/auth/wecom/start?via=qr&as={HQ_OPS_USERID}&next=/console/ — or sign in at "
+        f"{address}/console/login with an account from `flask --app app scrm create-admin`"
+    )
+
+
+def seed_sidebar_library(echo: Callable[[str], None]) -> None:
+    """Import the shipped script library (话术库) and give each demo branch an address, so
+    the sidebar's scripts come filled ({网点地址}). Safe to rerun."""
+    from sqlalchemy import select
+
+    from scrm.db import db
+    from scrm.sidebar.library_yaml import SEED_FILE, import_library
+    from scrm.sidebar.models import BranchAddress
+
+    counts = import_library(SEED_FILE, by=HQ_OPS_USERID)
+    for number, (branch_id, (branch_name, _)) in enumerate(sorted(BRANCHES.items()), 1):
+        if db.session.scalar(select(BranchAddress).where(BranchAddress.department_id == branch_id)):
+            continue
+        address = f"星河大道 {number * 100} 号星河银行{branch_name}营业部（演示地址）"
+        db.session.add(BranchAddress(department_id=branch_id, address=address))
+    db.session.commit()
+    echo(
+        f"script library: {counts['scripts_added']} scripts added, "
+        f"{counts['scripts_changed']} refreshed (flask --app app scrm sidebar import-scripts)"
+    )

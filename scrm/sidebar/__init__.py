@@ -1,0 +1,14 @@
+"""The RM sidebar (聊天工具栏): customer and group views, the script library (话术库) with
+materials, and the checked send through the compliance gate."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the sidebar page (``/sidebar/app/``) and its JSON API (``/api/sidebar/``)."""
+    from scrm.sidebar import api, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)

@@ -1,0 +1,43 @@
+"""The sidebar's page (聊天工具栏): one phone-width screen that shows the customer or the group
+of the chat it is opened beside, the script library and the compliance check. The page is
+rendered at once and fills itself from ``/api/sidebar/…`` and ``/api/customers/…``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+
+from scrm.auth import PERMISSIONS, csrf_token, current_staff, may
+from scrm.web import sessions
+from scrm.web.pages import demo_bridge_requested
+
+#: How long the page waits for the WeCom client to answer getContext before it says the page
+#: is not open inside WeCom (outside the client the official SDK never answers).
+BRIDGE_WAIT_MS = 8000
+
+bp = Blueprint(
+    "sidebar_pages",
+    __name__,
+    template_folder="templates",
+    static_folder="static/sidebar",
+    static_url_path="/static/sidebar",
+)
+
+
+@bp.get("/sidebar/app/")
+def sidebar_app():
+    """The RM sidebar; signs the RM in through WeCom OAuth first (see docs/web.md)."""
+    staff = current_staff()
+    if staff is None:
+        reason = sessions.pop_signed_out_reason()
+        if reason:
+            return render_template("web/error.html", message=reason, retry=request.full_path)
+        return redirect(url_for("web_auth.wecom_start", next=request.full_path))
+    permissions = sorted(p for p in PERMISSIONS if may(staff, p))
+    return render_template(
+        "sidebar/app.html",
+        staff=staff,
+        demo=demo_bridge_requested(),
+        csrf=csrf_token(),
+        permissions=" ".join(permissions),
+        bridge_wait_ms=int(current_app.config.get("SIDEBAR_BRIDGE_WAIT_MS", BRIDGE_WAIT_MS)),
+    )

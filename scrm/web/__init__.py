@@ -1,0 +1,16 @@
+"""The web faces of scrm: sign-in (WeCom OAuth, WeCom web login, local accounts), the sidebar
+and console landing pages, JS-SDK signatures, and the npm assets they load."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the web blueprints and the stale-session check (after :mod:`scrm.auth`)."""
+    from scrm.web import assets, auth_views, jssdk, pages, sessions
+
+    app.before_request(sessions.end_stale_session)
+    for blueprint in (auth_views.bp, pages.bp, jssdk.bp, assets.bp):
+        app.register_blueprint(blueprint)
+    assets.warn_when_not_installed(app)

@@ -1,0 +1,61 @@
+"""Front-end packages from npm, served by us from node_modules through an allow-list, and the
+pages that load them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from scrm.web.assets import VENDOR_FILES
+
+FRONTEND = Path(__file__).resolve().parents[2] / "scrm" / "frontend"
+
+
+def test_the_lock_file_pins_weui_the_wecom_jssdk_and_echarts_from_npm():
+    lock = json.loads((FRONTEND / "package-lock.json").read_text(encoding="utf-8"))
+    declared = json.loads((FRONTEND / "package.json").read_text(encoding="utf-8"))
+    for name in ("weui", "@wecom/jssdk", "echarts"):
+        entry = lock["packages"][f"node_modules/{name}"]
+        assert entry["version"] == declared["dependencies"][name]  # exact, not a range
+        assert entry["integrity"].startswith("sha512-")
+
+
+def test_vendor_files_are_served_from_node_modules(client):
+    with client.get("/vendor/weui.css") as css:
+        assert css.status_code == 200 and css.mimetype == "text/css"
+        assert b".weui-btn" in css.data
+    with client.get("/vendor/wecom-jssdk.js") as js:
+        assert js.status_code == 200 and b"var ww" in js.data
+    with client.get("/vendor/echarts.js") as charts:
+        assert charts.status_code == 200 and b"echarts" in charts.data
+    assert set(VENDOR_FILES) == {"weui.css", "wecom-jssdk.js", "echarts.js"}
+
+
+def test_only_allow_listed_files_are_served(client):
+    for name in ("../package.json", "weui.min.css", "..%2F..%2Fapp.py"):
+        answer = client.get(f"/vendor/{name}")
+        assert answer.status_code == 404
+
+
+def test_missing_packages_are_named_with_the_fix(client, app, tmp_path):
+    app.config["FRONTEND_DIR"] = str(tmp_path)
+    answer = client.get("/vendor/weui.css")
+    assert answer.status_code == 503
+    assert "npm ci --prefix scrm/frontend" in answer.get_json()["error"]["message"]
+
+
+def test_the_demo_bridge_is_only_served_in_demo_mode(client, app, signed_in_as, app_ctx):
+    from scrm.db import db
+    from scrm.directory.models import Staff
+
+    staff = Staff(userid="lin.xiaomei", name="林小美")
+    db.session.add(staff)
+    db.session.commit()
+    signed_in_as(staff)
+    page = client.get("/sidebar/?demo=1", follow_redirects=True).get_data(as_text=True)
+    assert "demo-bridge.js" not in page and "演示模式" not in page
+    assert "/vendor/wecom-jssdk.js" in page
+    app.config["DEMO_MODE"] = True
+    page = client.get("/sidebar/?demo=1", follow_redirects=True).get_data(as_text=True)
+    assert "demo-bridge.js" in page and "演示模式" in page
+    assert "/vendor/wecom-jssdk.js" not in page
