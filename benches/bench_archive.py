@@ -9,8 +9,9 @@ archive with the real hash chain, and 30 days of group metrics. Then it runs the
 (jieba, FTS5 / tsvector) over the archive and times, through the same functions the API calls
 (SQL, reading the page of messages, highlighting): keyword searches, filtered searches (a
 branch + a decision + a 7-day range), both together (keyword + branch + block/warn + 7 days:
-the hardest case, a common word with a rare filter) and a branch dashboard (per-RM table and
-daily trend of 30 days for one branch). The last line printed is one JSON object with every figure.
+the hardest case, a common word with a rare filter) and a branch dashboard (the overview of
+one branch over 30 days, scrm.dashboards.queries.branch_dashboard, after the daily rollup).
+The last line printed is one JSON object with every figure.
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ from archive_fill import DAYS, END, load_archive, seed_bank, seed_metrics  # noq
 from group_bench import database_url, empty_database  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from scrm.archive.search import branch_departments, search_archive  # noqa: E402
+from scrm.archive.search import search_archive  # noqa: E402
 from scrm.archive.search_index import index_new_messages  # noqa: E402
 from scrm.archive.search_query import query_from_args  # noqa: E402
+from scrm.dashboards.queries import branch_dashboard  # noqa: E402
+from scrm.dashboards.rollup import compute_rm_daily_metrics_between  # noqa: E402
 from scrm.db import db  # noqa: E402
-from scrm.sop.metrics_rollup import rollup  # noqa: E402
 
 SAMPLES = 60
 TARGET_SEARCH_MS = 300
@@ -99,15 +101,10 @@ def measure(bank: dict, rng: random.Random) -> dict:
         }
         timed(combined, search_archive, query_from_args(args))
     last_day = END.date()
+    start = last_day - timedelta(days=DAYS - 1)
     for _ in range(SAMPLES):
-        subtree = branch_departments(rng.choice(bank["branches"]))
-        start = last_day - timedelta(days=DAYS - 1)
-
-        def dashboard_page(subtree=subtree, start=start):
-            rollup("rm", start, last_day, department_ids=subtree)
-            rollup("day", start, last_day, department_ids=subtree)
-
-        timed(dashboard, dashboard_page)
+        # What GET /api/dashboards/overview?level=branch answers: the branch's children, totals.
+        timed(dashboard, branch_dashboard, rng.choice(bank["branches"]), start, last_day)
     return {
         "keyword_p50_ms": p(keyword, 0.5), "keyword_p95_ms": p(keyword, 0.95),
         "filtered_p50_ms": p(filtered, 0.5), "filtered_p95_ms": p(filtered, 0.95),
@@ -136,6 +133,12 @@ def run(args: argparse.Namespace, uri: str) -> dict:
         figures["index_seconds"] = round(seconds, 1)
         figures["index_per_s"] = round(args.messages / seconds)
         print(f"indexed in {figures['index_seconds']} s", flush=True)
+        started = time.perf_counter()
+        last_day = END.date()
+        compute_rm_daily_metrics_between(last_day - timedelta(days=DAYS - 1), last_day)
+        db.session.commit()
+        figures["dashboard_rollup_seconds"] = round(time.perf_counter() - started, 1)
+        print(f"dashboard rollup of {DAYS} days in {figures['dashboard_rollup_seconds']} s")
         db.session.execute(text("ANALYZE"))
         db.session.commit()
         figures |= measure(bank, random.Random(11))

@@ -24,13 +24,13 @@ from scrm.compliance.review_models import (  # noqa: F401
     ReviewCase,
     ReviewEvent,
 )
+from scrm.custody.models import Handover, HandoverCustomer, HandoverGroup  # noqa: F401
 from scrm.customers.bank_models import (  # noqa: F401
     BankCustomer,
     BankCustomerType,
     CustomerBinding,
     CustomerBindingAudit,
 )
-from scrm.custody.models import Handover, HandoverCustomer, HandoverGroup  # noqa: F401
 from scrm.customers.models import (  # noqa: F401
     CorpTag,
     CorpTagGroup,
@@ -51,14 +51,14 @@ from scrm.moments.models import (  # noqa: F401
     MomentPublication,
 )
 from scrm.outbox.models import Delivery  # noqa: F401
-from scrm.sop.checkin_models import CheckIn, CheckInRecord  # noqa: F401
-from scrm.sop.metric_models import GroupDailyMetric  # noqa: F401
 from scrm.sidebar.models import (  # noqa: F401
     BranchAddress,
     SendAttempt,
     SidebarMaterial,
     SidebarScript,
 )
+from scrm.sop.checkin_models import CheckIn, CheckInRecord  # noqa: F401
+from scrm.sop.metric_models import GroupDailyMetric  # noqa: F401
 from scrm.sop.models import GroupRoleHolder, SopAssignment, SopTask, SopTemplate  # noqa: F401
 from scrm.sync.models import SyncRun  # noqa: F401
 from scrm.web.models import ConsoleAccount  # noqa: F401

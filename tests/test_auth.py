@@ -450,6 +450,14 @@ ROUTES = {
         "/api/moments/central-posts/424242/cancel",
         404,
     ),
+    # Archive search (存档检索) and the access audit (访问审计).
+    ("GET", "/api/archive/search"): ("archive.search", "/api/archive/search", 400),
+    ("GET", "/api/archive/messages/<int:message_id>/conversation"): (
+        "archive.search",
+        "/api/archive/messages/999/conversation",
+        404,
+    ),
+    ("GET", "/api/audit/access"): ("audit.read", "/api/audit/access", 200),
     # Evidence exports (证据导出).
     ("POST", "/api/archive/exports"): ("archive.export", "/api/archive/exports", 400),
     # Segments and mass messages (客户群发).

@@ -28,13 +28,11 @@ from scrm.acquisition.sealing import (
     seal_mobile,
 )
 from scrm.archive.services import find_released
-from scrm.compliance.gateway import OutboundMessage, submit
-from scrm.compliance.model import InvalidMessage
+from scrm.compliance.staff_notice import notify_staff
 from scrm.customers.bank_models import BankCustomer, CustomerBinding
 from scrm.customers.models import FOLLOW_ACTIVE, FOLLOW_HALF, Follow
 from scrm.db import db, insert_unless_present, utcnow
 from scrm.directory.models import Staff
-from scrm.outbox.kinds import APP_MESSAGE
 from scrm.wecom import api
 from scrm.wecom.client import get_client
 
@@ -231,21 +229,12 @@ def remind_pending_adds(now: datetime | None = None) -> int:
             f"【批量加好友】您还有{count}位客户待添加。请在侧边栏“待加客户”查看号码，"
             "在企业微信中搜索手机号添加，并把号码记在客户备注的电话里，系统会自动核销。"
         )
-        payload = {"touser": staff.userid, "msgtype": "text", "text": {"content": text}}
-        try:
-            submit(
-                OutboundMessage(
-                    channel="single",
-                    origin="acquisition_reminder",
-                    sender_userid="scrm-app",
-                    text=text,
-                    delivery_kind=APP_MESSAGE,
-                    delivery_payload=payload,
-                    idempotency_key=key,
-                    attempted_by="acquisition:reminder",
-                )
-            )
-            reminded += 1
-        except InvalidMessage as exc:
-            log.warning("bulk-add reminder for %s refused: %s", staff.userid, exc)
+        notice = notify_staff(
+            staff.userid,
+            text,
+            origin="acquisition_reminder",
+            idempotency_key=key,
+            attempted_by="acquisition:reminder",
+        )
+        reminded += notice is not None
     return reminded

@@ -44,15 +44,15 @@ from scrm.acquisition.models import (
 )
 from scrm.compliance.gateway import OutboundMessage, submit
 from scrm.compliance.model import InvalidMessage
+from scrm.compliance.staff_notice import blocked_summary, notify_staff
 from scrm.customers.models import Follow
 from scrm.db import db
 from scrm.directory.models import Staff
-from scrm.outbox.kinds import APP_MESSAGE, WELCOME_MSG
+from scrm.outbox.kinds import WELCOME_MSG
 from scrm.outbox.models import DEAD, SENT, Delivery
 
 log = logging.getLogger(__name__)
 
-APP_SENDER = "scrm-app"  # the self-built app, as the archive records app messages
 _EXPIRED = re.compile(r"errcode 41051\b")
 
 
@@ -153,30 +153,18 @@ def tell_owner_welcome_blocked(row: ChannelAttribution, follow: Follow, hits) ->
     owner = db.session.scalar(select(Staff).where(Staff.userid == channel.created_by))
     if owner is None or owner.removed_at is not None:
         owner = follow.staff
-    explained = [h for h in hits if h.get("action") in ("block", "warn")]
-    basis = sorted({b for h in explained for b in str(h.get("basis") or "").split(";") if b})
     text = (
         f"【欢迎语未发出】渠道“{channel.name}”（{channel.state}）给客户经理"
         f"{follow.staff.name or follow.staff.userid}的新客户的欢迎语没有发出：内容未通过合规检查，"
-        f"命中{len(explained)}处{'，依据' + '、'.join(basis) if basis else ''}。"
-        "请修改该渠道的欢迎语；这位客户请由客户经理手动问候。"
+        f"{blocked_summary(hits)}。请修改该渠道的欢迎语；这位客户请由客户经理手动问候。"
     )
-    payload = {"touser": owner.userid, "msgtype": "text", "text": {"content": text}}
-    try:
-        submit(
-            OutboundMessage(
-                channel="single",
-                origin="acquisition_notice",
-                sender_userid=APP_SENDER,
-                text=text,
-                delivery_kind=APP_MESSAGE,
-                delivery_payload=payload,
-                idempotency_key=f"acq-welcome-notice:{row.id}",
-                attempted_by=f"acquisition:{row.state}",
-            )
-        )
-    except InvalidMessage as exc:
-        log.warning("attribution %s: owner notice refused: %s", row.id, exc)
+    notify_staff(
+        owner.userid,
+        text,
+        origin="acquisition_notice",
+        idempotency_key=f"acq-welcome-notice:{row.id}",
+        attempted_by=f"acquisition:{row.state}",
+    )
 
 
 def settle_welcome_statuses(limit: int = 500) -> dict[str, int]:

@@ -35,10 +35,22 @@ def announce_web(app: Flask, bank: DemoBank, address: str, echo: Callable[[str],
         f"sidebar (as demo RM {rm}, 演示模式): "
         f"{address}/auth/wecom/start?as={rm}&next={quote(sidebar, safe='')}"
     )
+    for who, userid, page in (
+        ("HQ ops", HQ_OPS_USERID, "/console/dashboards"),
+        ("compliance", "xhcompliance01", "/console/review"),
+        (
+            "branch lead",
+            sorted(u for u, r in bank.roles.items() if "branch_lead" in r)[0],
+            "/console/dashboards",
+        ),
+    ):
+        echo(
+            f"console as {who} {userid} (WeCom QR login): "
+            f"{address}/auth/wecom/start?via=qr&as={userid}&next={quote(page, safe='')}"
+        )
     echo(
-        f"console (WeCom QR login as {HQ_OPS_USERID}): "
-        f"{address}/auth/wecom/start?via=qr&as={HQ_OPS_USERID}&next=/console/ — or sign in at "
-        f"{address}/console/login with an account from `flask --app app scrm create-admin`"
+        f"console with a local admin account: {address}/console/login "
+        "(create one with `flask --app app scrm create-admin`)"
     )
 
 

@@ -17,8 +17,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
-from scrm.compliance.gateway import OutboundMessage, submit
-from scrm.compliance.model import InvalidMessage
+from scrm.compliance.staff_notice import notify_staff
 from scrm.db import db
 from scrm.moments.models import (
     INVALID_OUTSIDE_RANGE,
@@ -28,7 +27,6 @@ from scrm.moments.models import (
     MomentPost,
     MomentPublication,
 )
-from scrm.outbox.kinds import APP_MESSAGE
 from scrm.outbox.models import DEAD, SENT, Delivery
 from scrm.wecom.client import get_client
 from scrm.wecom.errors import WeComError
@@ -38,7 +36,6 @@ from scrm.wecom.moments_api import PUBLISHED, get_moment_task
 log = logging.getLogger(__name__)
 
 #: Who the archive records as the sender of reminders (the self-built app, not a person).
-APP_SENDER = "scrm-app"
 TRACKED_DAYS = 3  # posts of today and the two days before are still followed
 
 
@@ -202,21 +199,11 @@ def _send_reminder(post: MomentPost, publication: MomentPublication, day: str) -
             f"【朋友圈提醒】{staff.name or staff.userid}您好，总行{post.day:%m月%d日}第"
             f"{post.slot}条朋友圈您还没有发表。请打开企业微信“客户朋友圈”，发表总行统一内容。"
         )
-    payload = {"touser": staff.userid, "msgtype": "text", "text": {"content": text}}
-    try:
-        result = submit(
-            OutboundMessage(
-                channel="single",
-                origin="moments_reminder",
-                sender_userid=APP_SENDER,
-                text=text,
-                delivery_kind=APP_MESSAGE,
-                delivery_payload=payload,
-                idempotency_key=f"moment-remind:{post.id}:{staff.userid}:{day}",
-                attempted_by=f"moments:{post.id}",
-            )
-        )
-    except InvalidMessage as exc:
-        log.warning("moment post %s: reminder to %s refused: %s", post.id, staff.userid, exc)
-        return False
-    return result.released
+    result = notify_staff(
+        staff.userid,
+        text,
+        origin="moments_reminder",
+        idempotency_key=f"moment-remind:{post.id}:{staff.userid}:{day}",
+        attempted_by=f"moments:{post.id}",
+    )
+    return result is not None and result.released

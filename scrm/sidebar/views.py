@@ -4,11 +4,10 @@ rendered at once and fills itself from ``/api/sidebar/…`` and ``/api/customers
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, render_template
 
 from scrm.auth import PERMISSIONS, csrf_token, current_staff, may
-from scrm.web import sessions
-from scrm.web.pages import demo_bridge_requested
+from scrm.web.pages import demo_bridge_requested, wecom_sign_in_first
 
 #: How long the page waits for the WeCom client to answer getContext before it says the page
 #: is not open inside WeCom (outside the client the official SDK never answers).
@@ -26,12 +25,9 @@ bp = Blueprint(
 @bp.get("/sidebar/app/")
 def sidebar_app():
     """The RM sidebar; signs the RM in through WeCom OAuth first (see docs/web.md)."""
+    if (answer := wecom_sign_in_first()) is not None:
+        return answer
     staff = current_staff()
-    if staff is None:
-        reason = sessions.pop_signed_out_reason()
-        if reason:
-            return render_template("web/error.html", message=reason, retry=request.full_path)
-        return redirect(url_for("web_auth.wecom_start", next=request.full_path))
     permissions = sorted(p for p in PERMISSIONS if may(staff, p))
     return render_template(
         "sidebar/app.html",

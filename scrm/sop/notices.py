@@ -12,18 +12,14 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from scrm.compliance.gateway import GateResult, OutboundMessage, submit
-from scrm.compliance.model import InvalidMessage
+from scrm.compliance.gateway import GateResult
+from scrm.compliance.staff_notice import blocked_summary, notify_staff
 from scrm.db import db
 from scrm.directory.models import Staff
 from scrm.groups.models import CustomerGroup
-from scrm.outbox.kinds import APP_MESSAGE
 from scrm.sop.models import SopTask
 
 log = logging.getLogger(__name__)
-
-#: Who the archive records as the sender of app messages (the self-built app, not a person).
-APP_SENDER = "scrm-app"
 
 
 def tell_holder_step_blocked(task: SopTask, hits: Iterable[Mapping[str, Any]]) -> GateResult | None:
@@ -41,28 +37,15 @@ def tell_holder_step_blocked(task: SopTask, hits: Iterable[Mapping[str, Any]]) -
     if holder is None or holder.removed_at is not None:
         log.warning("sop task %s blocked, and nobody holds it to be told", task.id)
         return None
-    explained = [h for h in hits if h.get("action") in ("block", "warn")]
-    basis = sorted({b for h in explained for b in str(h.get("basis") or "").split(";") if b})
     text = (
         f"【SOP提醒】{group.name if group else '客户群'}的步骤“{task.step_key}”"
-        f"（{task.occurrence}）没有发出：内容未通过合规检查，命中{len(explained)}处"
-        f"{'，依据' + '、'.join(basis) if basis else ''}。"
+        f"（{task.occurrence}）没有发出：内容未通过合规检查，{blocked_summary(hits)}。"
         "请在侧边栏查看任务备注，或联系总行运营修改模板后发布新版本。"
     )
-    payload = {"touser": holder.userid, "msgtype": "text", "text": {"content": text}}
-    try:
-        return submit(
-            OutboundMessage(
-                channel="single",
-                origin="sop_notice",
-                sender_userid=APP_SENDER,
-                text=text,
-                delivery_kind=APP_MESSAGE,
-                delivery_payload=payload,
-                idempotency_key=f"sop-notice:{task.id}",
-                attempted_by=f"sop:{task.step_key}",
-            )
-        )
-    except InvalidMessage as exc:
-        log.warning("sop task %s: notice to the holder refused: %s", task.id, exc)
-        return None
+    return notify_staff(
+        holder.userid,
+        text,
+        origin="sop_notice",
+        idempotency_key=f"sop-notice:{task.id}",
+        attempted_by=f"sop:{task.step_key}",
+    )

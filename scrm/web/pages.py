@@ -22,15 +22,22 @@ def demo_bridge_requested() -> bool:
     return request.args.get("demo") == "1" and bool(current_app.config.get("DEMO_MODE"))
 
 
+def wecom_sign_in_first():
+    """For a sidebar page opened by nobody signed in: the page saying why a session ended, or
+    the redirect into WeCom OAuth that comes back here. ``None`` when someone is signed in."""
+    if current_staff() is not None:
+        return None
+    reason = sessions.pop_signed_out_reason()
+    if reason:
+        return render_template("web/error.html", message=reason, retry=request.full_path)
+    return redirect(url_for("web_auth.wecom_start", next=request.full_path))
+
+
 @bp.get("/sidebar/")
 def sidebar_home():
     """The sidebar's entry screen; signs the RM in through WeCom OAuth first."""
-    staff = current_staff()
-    if staff is None:
-        reason = sessions.pop_signed_out_reason()
-        if reason:
-            return render_template("web/error.html", message=reason, retry=request.full_path)
-        return redirect(url_for("web_auth.wecom_start", next=request.full_path))
+    if (answer := wecom_sign_in_first()) is not None:
+        return answer
     # The chat toolbar's address (/sidebar/) opens the sidebar app with WeCom's parameters.
     return redirect(url_for("sidebar_pages.sidebar_app", **request.args))
 

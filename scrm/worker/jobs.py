@@ -22,6 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from scrm.acquisition import jobs as acquisition_jobs
+from scrm.archive import search_jobs
 from scrm.campaigns import jobs as campaigns_jobs
 from scrm.compliance import lexicon_diff as lexicon_jobs
 from scrm.custody import jobs as custody_jobs
@@ -95,6 +96,12 @@ JOBS: tuple[ClockJob, ...] = (
             if config.get("ARCHIVE_SOURCE")
             else None
         ),
+    ),
+    ClockJob(
+        id="archive.index_for_search",
+        description="index newly archived messages for archive search",
+        func=search_jobs.index_archive_for_search,
+        trigger=lambda config, tz: IntervalTrigger(seconds=5, timezone=tz),
     ),
     ClockJob(
         id="sop.materialise_due_tasks",
