@@ -1,0 +1,90 @@
+"""Every staff page (console and sidebar) with every role and with nobody signed in: the page's
+permission (scrm.console.views.PAGES, names from scrm.auth.PERMISSIONS) decides 200 or a 403
+page; nobody is sent to sign in. A page added without a place in this walk fails it.
+
+The /api/ routes have their own walk in tests/test_auth.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from scrm.auth import PERMISSIONS
+from scrm.console.views import PAGES
+from scrm.db import db
+from scrm.directory.models import ROLES, Department, Staff, StaffRole
+
+#: Example paths for pages with a variable part (the page is a shell; its data comes from /api).
+EXAMPLES = {
+    "/console/archive/messages/<int:message_id>": "/console/archive/messages/1",
+    "/console/review/cases/<int:case_id>": "/console/review/cases/1",
+}
+#: Pages any signed-in member of staff opens (their data is scoped by the API behind them).
+SIGNED_IN_ONLY = {"/console/": 200, "/sidebar/app/": 200, "/sidebar/": 302}
+#: Pages for everybody: the sign-in form itself.
+OPEN = {"/console/login": 200}
+
+
+def staff_pages(app) -> dict[str, str]:
+    """rule → endpoint, for every GET page under /console and /sidebar (static files aside)."""
+    return {
+        rule.rule: rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(("/console", "/sidebar"))
+        and "GET" in rule.methods
+        and not rule.endpoint.endswith("static")
+    }
+
+
+@pytest.fixture
+def people(app_ctx) -> dict[str, Staff]:
+    db.session.add_all(
+        [Department(id=1, name="星河银行"), Department(id=2, name="上海分行", parent_id=1)]
+    )
+    db.session.flush()
+    people = {
+        role: Staff(userid=f"walk.{role}", name=f"走查·{role}", department_id=2) for role in ROLES
+    }
+    people["no_role"] = Staff(userid="walk.zhuli", name="周助理", department_id=2)
+    db.session.add_all(people.values())
+    db.session.flush()
+    for role in ROLES:
+        db.session.add(StaffRole(staff_id=people[role].id, role=role))
+    db.session.commit()
+    return people
+
+
+def test_every_staff_page_has_a_place_in_the_walk(app):
+    for rule, endpoint in staff_pages(app).items():
+        known = rule in SIGNED_IN_ONLY or rule in OPEN
+        page = endpoint.removeprefix("console.")
+        assert known or (endpoint.startswith("console.") and page in PAGES), rule
+        if not known:
+            assert PAGES[page][0] in PERMISSIONS, (rule, PAGES[page][0])
+
+
+@pytest.mark.parametrize("who", [None, "no_role", *ROLES])
+def test_page_walk_gives_each_role_what_the_permission_table_says(app, client, people, who):
+    with client.session_transaction() as session:
+        session.clear()
+        if who is not None:
+            session["staff_id"] = people[who].id
+    for rule, endpoint in staff_pages(app).items():
+        path = EXAMPLES.get(rule, rule)
+        response = client.get(path)
+        if rule in OPEN:
+            expected = OPEN[rule]
+        elif who is None:
+            expected = 302
+        elif rule in SIGNED_IN_ONLY:
+            expected = SIGNED_IN_ONLY[rule]
+        else:
+            permission = PAGES[endpoint.removeprefix("console.")][0]
+            expected = 200 if who in PERMISSIONS[permission] else 403
+        assert response.status_code == expected, (who, rule, response.status_code)
+        body = response.get_data(as_text=True)
+        if expected == 302:
+            signed_in_to = "/sidebar/app/" if who else ("/auth/wecom/start", "/console/login")
+            assert response.location.startswith(signed_in_to), (who, rule, response.location)
+        if expected == 403:
+            assert 'data-testid="permission"' in body and permission in body
