@@ -134,3 +134,17 @@ def _pages(sim, environ, start_response):
     from werkzeug.wrappers import Request
 
     return api_oauth.respond(sim, Request(environ))(environ, start_response)
+
+
+def test_a_customer_opening_our_page_is_refused_and_gets_no_session(client, wecom_bank, caplog):
+    # A customer taps a link to our H5 inside WeCom: getuserinfo answers openid and
+    # external_userid, not a userid. Only members of the bank's WeCom may sign in.
+    fresh = follow_to_wecom(client, "/sidebar/")
+    code = wecom_bank.operator.customer_opens_our_page("wmKeHu顧客0001").code
+    caplog.set_level(logging.INFO)
+    refused = client.get(f"/auth/wecom/callback?code={code}&state={query_of(fresh)['state']}")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 403 and "仅供本行员工使用" in page
+    assert "WeCom sign-in by a non-member refused" in caplog.text
+    assert "wmKeHu顧客0001" not in caplog.text and code not in caplog.text
+    assert client.get("/api/session").get_json()["signed_in"] is False

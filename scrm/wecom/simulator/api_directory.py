@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 
 from scrm.wecom.simulator.endpoints import AGENT, BOTH, ApiError, endpoint, page
+from scrm.wecom.simulator.jobs import OUTSIDER
 from scrm.wecom.simulator.state import Department, User
 
 
@@ -133,4 +134,7 @@ def get_user_identity(sim, req):
     entry = sim.jobs.oauth_codes.pop(code, None)
     if entry is None or entry[1] < sim.clock.now():
         raise ApiError(40029, "invalid code: unknown, used or older than 5 minutes")
+    if entry[0].startswith(OUTSIDER):  # a customer, not a member of the corp
+        external_userid = entry[0].removeprefix(OUTSIDER)
+        return {"openid": "o" + external_userid[2:], "external_userid": external_userid}
     return {"userid": entry[0], "user_ticket": ""}

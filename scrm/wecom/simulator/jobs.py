@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: Marks an OAuth code issued to a non-member; the rest is their external_userid.
+OUTSIDER = "outsider:"
+
 
 @dataclass
 class WelcomeCode:

@@ -5,6 +5,7 @@ callback for these; scrm polls."""
 from __future__ import annotations
 
 from scrm.wecom.simulator.api_groupmsg_admin import is_cancelled
+from scrm.wecom.simulator.jobs import OUTSIDER
 from scrm.wecom.simulator.operator_base import OperatorBase, OperatorError, Outcome
 from scrm.wecom.simulator.state import new_id
 
@@ -14,7 +15,12 @@ CHINA_UTC_OFFSET = 8 * 3600
 
 
 class TaskActions(OperatorBase):
-    ACTIONS = ("rm_confirms_mass_message", "rm_publishes_moment", "rm_opens_sidebar")
+    ACTIONS = (
+        "rm_confirms_mass_message",
+        "rm_publishes_moment",
+        "rm_opens_sidebar",
+        "customer_opens_our_page",
+    )
 
     def rm_confirms_mass_message(self, msgid: str, userid: str, chat_ids=None) -> Outcome:
         """The RM confirms the mass message in 群发助手 (choosing groups when ``chat_ids``).
@@ -65,4 +71,13 @@ class TaskActions(OperatorBase):
             self._user(userid)
             code = new_id("code", 32)
             self.sim.jobs.oauth_codes[code] = (userid, self.sim.clock.now() + OAUTH_CODE_TTL)
+        return Outcome(None, None, code=code)
+
+    def customer_opens_our_page(self, external_userid: str) -> Outcome:
+        """A customer (not a member) opens our H5 link in WeCom: ``auth/getuserinfo`` answers
+        with their ``openid`` and ``external_userid``, not a ``userid``."""
+        with self.sim.lock:
+            code = new_id("code", 32)
+            outsider = OUTSIDER + external_userid
+            self.sim.jobs.oauth_codes[code] = (outsider, self.sim.clock.now() + OAUTH_CODE_TTL)
         return Outcome(None, None, code=code)
