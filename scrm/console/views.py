@@ -34,6 +34,7 @@ PAGES = {
     "lexicon": ("lexicon.read", "词库"),
     "dashboards": ("dashboards.read", "分行看板"),
     "status": ("audit.read", "存档状态"),
+    "scripts": ("scripts.manage", "话术库"),
 }
 GAPS_SHOWN = 20
 
@@ -94,6 +95,12 @@ def lexicon():
 def dashboards():
     """分行看板: drill down bank → branch → sub-branch → RM → group."""
     return _page("dashboards")
+
+
+@bp.get("/scripts")
+def scripts():
+    """话术库: HQ ops add, edit and retire the sidebar's scripts and materials."""
+    return _page("scripts")
 
 
 @bp.get("/status")

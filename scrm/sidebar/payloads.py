@@ -32,6 +32,8 @@ def script(row: SidebarScript) -> dict[str, Any]:
         "product_name": row.product_name,
         "material_key": row.material_key,
         "active": row.active,
+        "updated_at": row.updated_at.isoformat() if row.updated_at else None,
+        "updated_by": row.updated_by,
     }
 
 

@@ -20,6 +20,7 @@ PAGES = {
     "/console/lexicon": "lexicon.read",
     "/console/dashboards": "dashboards.read",
     "/console/status": "audit.read",
+    "/console/scripts": "scripts.manage",
 }
 
 

@@ -9,7 +9,8 @@
     { permission: "review.read", label: "合规复核", href: "/console/review" },
     { permission: "audit.read", label: "访问审计", href: "/console/audit" },
     { permission: "audit.read", label: "存档状态", href: "/console/status" },
-    { permission: "lexicon.read", label: "词库", href: "/console/lexicon" }
+    { permission: "lexicon.read", label: "词库", href: "/console/lexicon" },
+    { permission: "scripts.manage", label: "话术库", href: "/console/scripts" }
   ];
   var nav = document.querySelector(".console-nav");
   fetch("/api/session", { credentials: "same-origin" }).then(function (res) {
