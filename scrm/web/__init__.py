@@ -8,9 +8,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the web blueprints and the stale-session check (after :mod:`scrm.auth`)."""
-    from scrm.web import assets, auth_views, jssdk, pages, sessions
+    from scrm.web import assets, auth_views, fingerprints, jssdk, pages, sessions
 
     app.before_request(sessions.end_stale_session)
     for blueprint in (auth_views.bp, pages.bp, jssdk.bp, assets.bp):
         app.register_blueprint(blueprint)
+    fingerprints.init_app(app)  # static URLs carry ?v=…, so browsers may keep them
     assets.warn_when_not_installed(app)

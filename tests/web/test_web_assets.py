@@ -59,3 +59,22 @@ def test_the_demo_bridge_is_only_served_in_demo_mode(client, app, signed_in_as, 
     page = client.get("/sidebar/?demo=1", follow_redirects=True).get_data(as_text=True)
     assert "demo-bridge.js" in page and "演示模式" in page
     assert "/vendor/wecom-jssdk.js" not in page
+
+
+def test_our_static_files_carry_a_fingerprint_and_may_be_kept_a_year(client, app, app_ctx):
+    from flask import url_for
+
+    with app.test_request_context():
+        url = url_for("sidebar_pages.static", filename="app.js")
+        css = url_for("web_pages.static", filename="web.css")
+        missing = url_for("web_pages.static", filename="no-such-file.js")
+    assert "?v=" in url and "?v=" in css and "?v=" not in missing
+    kept = client.get(url)
+    assert kept.status_code == 200
+    assert kept.cache_control.max_age == 365 * 24 * 3600 and kept.cache_control.immutable
+    assert not kept.cache_control.no_cache
+    kept.close()
+    # The same file asked for without its fingerprint is revalidated as before.
+    plain = client.get(url.split("?")[0])
+    assert plain.status_code == 200 and plain.cache_control.max_age != 365 * 24 * 3600
+    plain.close()
