@@ -88,6 +88,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Seconds a sign-in lasts (8 hours: one working day); then the user signs in again.
 PERMANENT_SESSION_LIFETIME = 8 * 3600
+# Set the session cookie only when the session changes, not on every response: a sign-in lasts
+# PERMANENT_SESSION_LIFETIME from sign-in anyway, and the sidebar's parallel API reads must not
+# race a sign-in in progress with copies of the old cookie.
+SESSION_REFRESH_EACH_REQUEST = False
 # The npm project whose node_modules holds WeUI, @wecom/jssdk and ECharts (npm ci --prefix …).
 # A relative path is taken from the scrm package folder.
 FRONTEND_DIR = "frontend"

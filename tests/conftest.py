@@ -10,10 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 
 import pytest
 from sqlalchemy import create_engine, text
-from werkzeug.serving import make_server
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from scrm import create_app
 from scrm.db import Base, db
@@ -65,14 +68,26 @@ def database_uri(migrated_database, tmp_path):
     yield f"sqlite:///{path}"
 
 
-def _truncate_all(uri: str) -> None:
+def _truncate_all(uri: str, attempts: int = 5) -> None:
     engine = create_engine(uri)
     names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        # The archive's triggers refuse TRUNCATE, as they should for everyone but this fixture.
-        conn.execute(text("SET LOCAL session_replication_role = replica"))
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    try:
+        for attempt in range(1, attempts + 1):
+            try:
+                with engine.begin() as conn:
+                    # The archive's triggers refuse TRUNCATE, as they should for everyone but
+                    # this fixture.
+                    conn.execute(text("SET LOCAL session_replication_role = replica"))
+                    conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                return
+            except OperationalError:
+                # A request a browser test left in flight may still hold a table (PostgreSQL
+                # then picks the TRUNCATE as the deadlock victim): wait for it to finish.
+                if attempt == attempts:
+                    raise
+                time.sleep(0.5 * attempt)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -109,6 +124,9 @@ def app_config(database_uri, simulator_server, tmp_path):
         "WECOM_RETRY_BACKOFF": 0.01,
         "WECOM_HTTP_TIMEOUT": 5,
         "INBOX_RETRY_BACKOFF": 0,
+        # Every test gets a new app and engine; without a pool no connection outlives its use,
+        # even one a live-server thread hands back after the test's engine was disposed.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": NullPool} if POSTGRES_URI else {},
     }
 
 
@@ -137,9 +155,17 @@ def runner(app):
     return app.test_cli_runner()
 
 
+class _OneRequestPerConnection(WSGIRequestHandler):
+    protocol_version = "HTTP/1.0"
+
+
 class LiveServer:
     def __init__(self, app):
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        # HTTP/1.0: one request per connection, so no thread waits on a browser's idle
+        # keep-alive socket past the end of a test (and returns its database connection late).
+        self._server = make_server(
+            "127.0.0.1", 0, app, threaded=True, request_handler=_OneRequestPerConnection
+        )
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -149,6 +175,7 @@ class LiveServer:
 
     def stop(self) -> None:
         self._server.shutdown()
+        self._server.server_close()
         self._thread.join(5)
 
 
