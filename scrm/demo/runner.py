@@ -48,7 +48,20 @@ def prepare_demo(sim: Simulator, *, seed: int, echo: Echo) -> DemoBank:
     echo(f"sync run {run.id} done: {run.counts}")
     record_compliance_history(sim, bank, echo=echo)
     run_demo_sops(published_by=HQ_OPS_USERID, echo=echo)
+    _fill_dashboards(echo)
     return bank
+
+
+def _fill_dashboards(echo: Echo) -> None:
+    """Today's group metrics and the RMs' daily rollup now, so the console's dashboards show the
+    bank at once rather than after the worker's first 15-minute run."""
+    from scrm.dashboards.jobs import roll_up_rm_daily_metrics
+    from scrm.sop.jobs import recompute_todays_group_metrics
+
+    recompute_todays_group_metrics()
+    roll_up_rm_daily_metrics()
+    db.session.commit()
+    echo("dashboards: today's group metrics and the RMs' daily numbers computed")
 
 
 def serve_demo(
