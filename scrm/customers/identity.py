@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from scrm.customers.access import BANK_WIDE_ROLES, visible_follows
 from scrm.customers.bank_models import (
     BINDING_METHODS,
     BankCustomer,
     CustomerBinding,
     CustomerBindingAudit,
 )
-from scrm.customers.models import FOLLOW_ACTIVE, FOLLOW_HALF, Customer, Follow
+from scrm.customers.models import Customer
 from scrm.customers.services import get_customer
 from scrm.db import db, utcnow
-from scrm.directory.models import Department, Staff
+from scrm.directory.models import Staff
 
-BANK_WIDE_ROLES = frozenset({"hq_ops", "admin"})
 MAX_REASON_CHARS = 200
 
 
@@ -33,28 +33,9 @@ class BindingError(ValueError):
 
 def may_act_on(staff: Staff, customer: Customer) -> bool:
     """RMs act on customers they serve (a live follow); branch leads on customers served in
-    their department or below; HQ ops and admins on everyone."""
-    roles = staff.role_names
-    if roles & BANK_WIDE_ROLES:
-        return True
-    servers = select(Follow.staff_id).where(
-        Follow.customer_id == customer.id, Follow.status.in_((FOLLOW_ACTIVE, FOLLOW_HALF))
-    )
-    if "rm" in roles and staff.id in set(db.session.scalars(servers)):
-        return True
-    if "branch_lead" in roles and staff.department_id is not None:
-        parents = dict(db.session.execute(select(Department.id, Department.parent_id)).all())
-        departments = set(
-            db.session.scalars(select(Staff.department_id).where(Staff.id.in_(servers)))
-        )
-        for department in departments:
-            for _ in range(len(parents) + 1):
-                if department is None:
-                    break
-                if department == staff.department_id:
-                    return True
-                department = parents.get(department)
-    return False
+    their department or below; HQ ops and admins on everyone (the rule of
+    :mod:`scrm.customers.access`)."""
+    return bool(staff.role_names & BANK_WIDE_ROLES) or bool(visible_follows(staff, customer))
 
 
 def find_customer(external_userid: str) -> Customer:
