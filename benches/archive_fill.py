@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert, text
 
-from scrm.archive.chain import GENESIS_HASH, content_hash
-from scrm.archive.models import ArchiveHead
+from scrm.archive.chain.hashing import GENESIS_HASH, content_hash
+from scrm.archive.chain.models import ArchiveHead
 from scrm.db import db
 from scrm.directory.models import Department, Staff
 from scrm.groups.models import CustomerGroup

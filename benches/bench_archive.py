@@ -32,11 +32,11 @@ from archive_fill import DAYS, END, load_archive, seed_bank, seed_metrics  # noq
 from group_bench import database_url, empty_database  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from scrm.archive.search import search_archive  # noqa: E402
-from scrm.archive.search_index import index_new_messages  # noqa: E402
-from scrm.archive.search_query import query_from_args  # noqa: E402
+from scrm.archive.search.find import search_archive  # noqa: E402
+from scrm.archive.search.indexer import index_new_messages  # noqa: E402
+from scrm.archive.search.query import query_from_args  # noqa: E402
 from scrm.dashboards.queries import branch_dashboard  # noqa: E402
-from scrm.dashboards.rollup import compute_rm_daily_metrics_between  # noqa: E402
+from scrm.dashboards.services import compute_rm_daily_metrics_between  # noqa: E402
 from scrm.db import db  # noqa: E402
 
 SAMPLES = 60

@@ -26,12 +26,12 @@ sys.path.insert(0, str(ROOT))
 from group_bench import database_url, empty_database, parse_group_args  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from scrm.archive.services import append_message  # noqa: E402
+from scrm.archive.chain.services import append_message  # noqa: E402
 from scrm.db import db  # noqa: E402
 from scrm.directory.models import Department, Staff  # noqa: E402
 from scrm.groups.models import CustomerGroup, GroupMember  # noqa: E402
-from scrm.sop.metric_models import GroupDailyMetric  # noqa: E402
-from scrm.sop.metrics import LEVELS, compute_group_daily_metrics, rollup  # noqa: E402
+from scrm.sop.metrics.models import GroupDailyMetric  # noqa: E402
+from scrm.sop.metrics.services import LEVELS, compute_group_daily_metrics, rollup  # noqa: E402
 from scrm.sop.models import SopAssignment, SopTask, SopTemplate  # noqa: E402
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -10,7 +10,7 @@ one or two lexicon terms, a third of them disguised (traditional characters, noi
 between the characters, full-width forms). Then, in the same run and on the same texts:
 
 - ``raw``: ``Automaton.iter`` over the raw text with the raw terms (what a bare automaton does);
-- ``scanner``: ``scrm.compliance.scanner.scan`` (validation, normalisation, allow phrases,
+- ``scanner``: ``scrm.compliance.scanning.scanner.scan`` (validation, normalisation, allow phrases,
   context rules, jieba alignment, personal numbers, decision).
 
 The two are timed alternately, best of ``--rounds`` each. The automaton size is pyahocorasick's
@@ -35,11 +35,11 @@ import jieba
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scrm.compliance.lexicon import load_lexicon  # noqa: E402
-from scrm.compliance.model import BLOCK, CHANNELS, FLAG, WARN, Lexicon, Term  # noqa: E402
-from scrm.compliance.scanner import build_matcher, scan  # noqa: E402
-from scrm.compliance.segment import forget_segments, prepare_segmenter  # noqa: E402
-from scrm.compliance.t2s_chars import TRADITIONAL_TO_SIMPLIFIED  # noqa: E402
+from scrm.compliance.lexicon.active import load_lexicon  # noqa: E402
+from scrm.compliance.scanning.scanner import build_matcher, scan  # noqa: E402
+from scrm.compliance.scanning.t2s_chars import TRADITIONAL_TO_SIMPLIFIED  # noqa: E402
+from scrm.compliance.scanning.word_boundaries import forget_segments, prepare_segmenter  # noqa: E402
+from scrm.compliance.vocabulary import BLOCK, CHANNELS, FLAG, WARN, Lexicon, Term  # noqa: E402
 
 TARGET_RATIO = 0.5
 TARGET_AUTOMATON_MB = 100.0

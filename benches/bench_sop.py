@@ -29,9 +29,9 @@ from sqlalchemy import func, insert, select  # noqa: E402
 from scrm.db import db  # noqa: E402
 from scrm.directory.models import Department, Staff  # noqa: E402
 from scrm.groups.models import CustomerGroup  # noqa: E402
-from scrm.sop.assignment import assign_template  # noqa: E402
-from scrm.sop.clock import materialise_due_tasks  # noqa: E402
+from scrm.sop.assignments.services import assign_template  # noqa: E402
 from scrm.sop.models import TASK_PENDING, TASK_SKIPPED, SopTask, SopTemplate  # noqa: E402
+from scrm.sop.tasks.materialise import materialise_due_tasks  # noqa: E402
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = date(2026, 3, 2)

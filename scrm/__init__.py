@@ -38,10 +38,10 @@ def create_app(
     db.init_app(app)
     errors.init_app(app)
 
-    from scrm.inbox import views as inbox_views
+    from scrm.inbox import api as inbox_views
 
     app.register_blueprint(inbox_views.bp)
-    from scrm.ops import views as ops_views
+    from scrm.ops import pages as ops_views
 
     app.register_blueprint(ops_views.bp)
     from scrm import auth
@@ -50,7 +50,7 @@ def create_app(
     auth.init_app(app)  # /api/session, and the CSRF check on every /api/ write
     app.register_blueprint(sop_api.bp)
     from scrm.custody import api as custody_api
-    from scrm.customers import identity_api
+    from scrm.customers.identity import api as identity_api
 
     app.register_blueprint(custody_api.bp)  # /api/custody/ (在职转接, 离职继承)
     app.register_blueprint(identity_api.bp)  # /api/customers/<id>/binding (身份认证)
@@ -68,11 +68,12 @@ def create_app(
     from scrm.dashboards import api as dashboards_api
 
     app.register_blueprint(dashboards_api.bp)  # /api/dashboards/ (分行看板)
-    from scrm.compliance import lexicon_api, review_api
+    from scrm.compliance.lexicon import api as lexicon_api
+    from scrm.compliance.review import api as review_api
 
     app.register_blueprint(review_api.bp)  # /api/review/ (合规复核)
     app.register_blueprint(lexicon_api.bp)  # /api/lexicon
-    from scrm.archive import search_api
+    from scrm.archive.search import api as search_api
 
     search_api.init_app(app)  # /api/archive/ search and conversations, /api/audit/access
     from scrm import web

@@ -18,8 +18,8 @@ from scrm.db import db
 from scrm.directory.models import ROLES, Department, Staff
 from scrm.errors import ScrmError
 from scrm.groups.models import CustomerGroup
+from scrm.sop.assignments.selection import department_subtree
 from scrm.sop.models import GroupRoleHolder
-from scrm.sop.selection import department_subtree
 
 #: Every permission and the scrm roles that hold it. A route names exactly one of these.
 PERMISSIONS: dict[str, frozenset[str]] = {

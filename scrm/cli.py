@@ -23,12 +23,14 @@ def init_db_command() -> None:
 def init_app(app: Flask) -> None:
     """Attach the ``scrm`` group with every domain's commands."""
     from scrm.acquisition import cli as acquisition_cli
-    from scrm.archive import cli as archive_cli
-    from scrm.archive import search_cli
+    from scrm.archive.chain import cli as archive_cli
+    from scrm.archive.search import cli as search_cli
     from scrm.campaigns import cli as campaigns_cli
-    from scrm.compliance import lexicon_cli, review_cli, scan_cli
+    from scrm.compliance.lexicon import cli as lexicon_cli
+    from scrm.compliance.review import cli as review_cli
+    from scrm.compliance.scanning import cli as scan_cli
     from scrm.custody import cli as custody_cli
-    from scrm.customers import identity_cli
+    from scrm.customers import cli as identity_cli
     from scrm.dashboards import cli as dashboards_cli
     from scrm.demo import cli as demo_cli
     from scrm.moments import cli as moments_cli
@@ -37,7 +39,7 @@ def init_app(app: Flask) -> None:
     from scrm.sidebar import cli as sidebar_cli
     from scrm.sop import cli as sop_cli
     from scrm.sync import cli as sync_cli
-    from scrm.web import cli as web_cli
+    from scrm.web.signin import cli as web_cli
     from scrm.worker import cli as worker_cli
 
     for module in (

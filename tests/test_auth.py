@@ -14,7 +14,7 @@ from scrm.auth import PERMISSIONS, sign_in, sign_out, visible_groups
 from scrm.db import db
 from scrm.directory.models import ROLES, Department, Staff, StaffRole
 from scrm.groups.models import CustomerGroup
-from scrm.sop.metric_models import GroupDailyMetric
+from scrm.sop.metrics.models import GroupDailyMetric
 from scrm.sop.models import GroupRoleHolder, SopTemplate
 
 LUJIAZUI_CHAT = "wrAuthLujiazui0001"

@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from scrm.archive.search_models import include_object
+from scrm.archive.search.models import include_object
 from scrm.db import Base, db
 
 

@@ -11,7 +11,7 @@ import ast
 import re
 from pathlib import Path
 
-from scrm.wecom import send_api
+from scrm.wecom.endpoints import send as send_api
 from scrm.wecom.simulator.endpoints import REGISTRY
 
 SCRM = Path(__file__).resolve().parents[1] / "scrm"
@@ -33,7 +33,7 @@ SEND_ENDPOINTS = (
     "kf/send_msg_on_event",
 )
 #: The one module that calls WeCom's send endpoints, and the fake WeCom that serves them.
-MAY_NAME_SEND_ENDPOINTS = ("scrm/wecom/send_api.py", "scrm/wecom/simulator/")
+MAY_NAME_SEND_ENDPOINTS = ("scrm/wecom/endpoints/send.py", "scrm/wecom/simulator/")
 MAY_CALL_SEND_FUNCTIONS = ("scrm/outbox/",)
 MAY_ENQUEUE = ("scrm/compliance/gateway.py",)
 OUTBOX_WRITER = "scrm/outbox/services.py"  # defines enqueue_delivery and writes Delivery rows
@@ -159,7 +159,7 @@ def test_only_the_outbox_calls_the_send_functions():
         hit
         for path, source in _sources()
         if _outside(MAY_CALL_SEND_FUNCTIONS, path)
-        for hit in reaching(path, source, "scrm.wecom.send_api", names)
+        for hit in reaching(path, source, "scrm.wecom.endpoints.send", names)
     ]
     assert offenders == [], f"send functions reached outside the outbox: {offenders}"
 
@@ -185,7 +185,7 @@ def test_the_gate_is_what_queues_deliveries():
 def test_the_checks_catch_a_planted_bypass():
     bypass = """
 from scrm.wecom import send_api as s
-from scrm.wecom.send_api import add_moment_task
+from scrm.wecom.endpoints.send import add_moment_task
 from scrm.outbox.services import enqueue_delivery
 import scrm.outbox.services as outbox
 from scrm.outbox.models import Delivery
@@ -201,7 +201,7 @@ def shortcut(client):
     assert len(naming_send_endpoints("x.py", bypass)) == 2
     assert len(writing_deliveries("x.py", bypass)) == 2
     assert naming_send_endpoints("x.py", 'log("message/send has no record")') == []
-    sends = reaching("x.py", bypass, "scrm.wecom.send_api", send_functions())
+    sends = reaching("x.py", bypass, "scrm.wecom.endpoints.send", send_functions())
     assert {hit.split()[-1] for hit in sends} == {"add_moment_task", "send_welcome_msg"}
     queued = reaching("x.py", bypass, "scrm.outbox.services", {"enqueue_delivery"})
     assert len(queued) == 2

@@ -1,5 +1,5 @@
 """Every staff page (console and sidebar) with every role and with nobody signed in: the page's
-permission (scrm.console.views.PAGES, names from scrm.auth.PERMISSIONS) decides 200 or a 403
+permission (scrm.console.pages.PAGES, names from scrm.auth.PERMISSIONS) decides 200 or a 403
 page; nobody is sent to sign in. A page added without a place in this walk fails it.
 
 The /api/ routes have their own walk in tests/test_auth.py.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from scrm.auth import PERMISSIONS
-from scrm.console.views import PAGES
+from scrm.console.pages import PAGES
 from scrm.db import db
 from scrm.directory.models import ROLES, Department, Staff, StaffRole
 

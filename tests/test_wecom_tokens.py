@@ -4,8 +4,8 @@ from sqlalchemy import select
 
 from scrm.db import db
 from scrm.directory.models import Department
-from scrm.wecom import api
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints import reads as api
 from scrm.wecom.models import WeComToken
 
 

@@ -18,7 +18,7 @@ from scrm.auth import BANK_WIDE_ROLES, current_staff, require
 from scrm.db import db
 from scrm.directory.models import Department, Staff
 from scrm.errors import ScrmError
-from scrm.sop.selection import department_subtree
+from scrm.sop.assignments.selection import department_subtree
 from scrm.wecom.errors import WeComError
 
 bp = Blueprint("acquisition_api", __name__, url_prefix="/api/acquisition")

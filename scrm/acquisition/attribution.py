@@ -19,9 +19,9 @@ from sqlalchemy import and_, select
 from scrm.acquisition.models import AcquisitionChannel, ChannelAttribution
 from scrm.customers.models import FOLLOW_ACTIVE, CorpTag, Follow, FollowTag
 from scrm.db import db, insert_unless_present, utcnow
+from scrm.wecom.endpoints.tags import mark_tag
 from scrm.wecom.errors import WeComError
 from scrm.wecom.events import ExternalContactChanged
-from scrm.wecom.tag_api import mark_tag
 
 log = logging.getLogger(__name__)
 

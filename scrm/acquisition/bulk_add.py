@@ -27,14 +27,14 @@ from scrm.acquisition.sealing import (
     open_mobile,
     seal_mobile,
 )
-from scrm.archive.services import find_released
+from scrm.archive.chain.services import find_released
 from scrm.compliance.staff_notice import notify_staff
-from scrm.customers.bank_models import BankCustomer, CustomerBinding
+from scrm.customers.identity.models import BankCustomer, CustomerBinding
 from scrm.customers.models import FOLLOW_ACTIVE, FOLLOW_HALF, Follow
 from scrm.db import db, insert_unless_present, utcnow
 from scrm.directory.models import Staff
-from scrm.wecom import api
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints import reads as api
 
 log = logging.getLogger(__name__)
 

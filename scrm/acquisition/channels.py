@@ -30,8 +30,8 @@ from scrm.acquisition.models import (
     AcquisitionChannel,
 )
 from scrm.db import db, utcnow
-from scrm.wecom import contact_way_api as ways
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints import contact_way as ways
 
 MAX_STATE = ways.MAX_STATE_CHARS
 _STATE_OK = re.compile(r"[A-Za-z0-9_\-.]{1,30}")

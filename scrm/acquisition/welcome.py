@@ -43,8 +43,8 @@ from scrm.acquisition.models import (
     ChannelAttribution,
 )
 from scrm.compliance.gateway import OutboundMessage, submit
-from scrm.compliance.model import InvalidMessage
 from scrm.compliance.staff_notice import blocked_summary, notify_staff
+from scrm.compliance.vocabulary import InvalidMessage
 from scrm.customers.models import Follow
 from scrm.db import db
 from scrm.directory.models import Staff

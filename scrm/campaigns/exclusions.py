@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, literal, select, true
 
-from scrm.archive.models import OUTBOUND, RELEASED, ArchivedMessage
+from scrm.archive.chain.models import OUTBOUND, RELEASED, ArchivedMessage
 from scrm.db import UTCDateTime, db, is_postgres
 from scrm.outbox.kinds import MASS_MESSAGE
 from scrm.outbox.models import DEAD, Delivery
 from scrm.wecom.client import get_client
-from scrm.wecom.msgaudit_api import DISAGREE, check_single_agree
+from scrm.wecom.endpoints.msgaudit import DISAGREE, check_single_agree
 
 AGREE_CHUNK = 100  # pairs per check_single_agree call
 

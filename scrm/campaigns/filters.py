@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
-from scrm.customers.bank_models import (
+from scrm.customers.identity.models import (
     AUM_BAND_NAMES,
     AUM_BANDS,
     CUSTOMER_TYPE_NAMES,

@@ -46,8 +46,8 @@ from scrm.db import db
 from scrm.errors import ScrmError
 from scrm.outbox.models import DEAD, Delivery
 from scrm.outbox.models import SENT as DELIVERY_SENT
-from scrm.wecom import groupmsg_api as api
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints import groupmsg as api
 from scrm.wecom.errors import WeComError
 
 log = logging.getLogger(__name__)

@@ -15,15 +15,15 @@ from typing import Any
 
 from sqlalchemy import false, func, literal, select, true, union_all
 
-from scrm.archive.models import INBOUND, INGESTED, OUTBOUND, RELEASED, ArchivedMessage
+from scrm.archive.chain.models import INBOUND, INGESTED, OUTBOUND, RELEASED, ArchivedMessage
 from scrm.auth import BANK_WIDE_ROLES
 from scrm.campaigns.filters import Filters, SegmentError, parse_filters
-from scrm.customers.bank_models import BankCustomer, BankCustomerType, CustomerBinding
+from scrm.customers.identity.models import BankCustomer, BankCustomerType, CustomerBinding
 from scrm.customers.models import FOLLOW_ACTIVE, Customer, Follow, FollowTag
 from scrm.db import UTCDateTime, db, is_postgres
 from scrm.directory.models import Department, Staff
 from scrm.groups.models import GROUP_NORMAL, MEMBER_CUSTOMER, CustomerGroup, GroupMember
-from scrm.sop.selection import department_subtree
+from scrm.sop.assignments.selection import department_subtree
 
 
 @dataclass(frozen=True)

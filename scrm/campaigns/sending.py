@@ -38,7 +38,7 @@ from scrm.campaigns.models import (
 )
 from scrm.campaigns.segments import segment_members
 from scrm.compliance.gateway import GateResult, OutboundMessage, submit
-from scrm.compliance.model import InvalidMessage
+from scrm.compliance.vocabulary import InvalidMessage
 from scrm.db import db, utcnow
 from scrm.directory.models import Staff
 from scrm.errors import ScrmError

@@ -9,8 +9,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scrm.compliance.model import BLOCK, PASS, WARN, InvalidMessage, Lexicon, ScanResult
-from scrm.compliance.scanner import scan
+from scrm.compliance.scanning.scanner import scan
+from scrm.compliance.vocabulary import BLOCK, PASS, WARN, InvalidMessage, Lexicon, ScanResult
 
 _RANK = {PASS: 0, WARN: 1, BLOCK: 2}
 

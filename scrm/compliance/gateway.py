@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from scrm.archive.models import AWAITING_CONFIRMATION, BLOCKED, OUTBOUND, RELEASED
-from scrm.archive.services import append_message
+from scrm.archive.chain.models import AWAITING_CONFIRMATION, BLOCKED, OUTBOUND, RELEASED
+from scrm.archive.chain.services import append_message
 from scrm.compliance.decisions import judge
-from scrm.compliance.lexicon import current_lexicon
-from scrm.compliance.model import BLOCK, CHANNELS, WARN, InvalidMessage, Lexicon
-from scrm.compliance.review import open_review_case
+from scrm.compliance.lexicon.active import current_lexicon
+from scrm.compliance.review.cases import open_review_case
+from scrm.compliance.vocabulary import BLOCK, CHANNELS, WARN, InvalidMessage, Lexicon
 from scrm.outbox.kinds import InvalidDelivery, text_of, validate_payload
 from scrm.outbox.services import enqueue_delivery
 

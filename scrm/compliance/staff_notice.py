@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from scrm.compliance.gateway import GateResult, OutboundMessage, submit
-from scrm.compliance.model import InvalidMessage
+from scrm.compliance.vocabulary import InvalidMessage
 from scrm.outbox.kinds import APP_MESSAGE
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the console pages and ``POST /api/archive/exports``."""
-    from scrm.archive import export_api
-    from scrm.console import views
+    from scrm.archive.export import api as export_api
+    from scrm.console import pages as views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(export_api.bp)

@@ -18,7 +18,7 @@ from scrm.custody.results import report
 from scrm.db import db
 from scrm.directory.models import Department, Staff
 from scrm.errors import ScrmError
-from scrm.sop.selection import department_subtree
+from scrm.sop.assignments.selection import department_subtree
 
 bp = Blueprint("custody_api", __name__, url_prefix="/api/custody")
 

@@ -33,8 +33,8 @@ from scrm.customers.models import FOLLOW_ACTIVE, FOLLOW_HALF, Customer, Follow
 from scrm.db import db, utcnow
 from scrm.directory.models import Staff
 from scrm.groups.models import GROUP_DISMISSED, CustomerGroup
-from scrm.wecom import transfer_api
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints import transfer as transfer_api
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from scrm.custody.models import CLOSED, NEEDS_TAKEOVER, OPEN, RESIGNED, Handover
 from scrm.customers import services as customers
 from scrm.db import db
 from scrm.directory.models import Department, Staff, StaffRole
-from scrm.wecom import transfer_api
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints import transfer as transfer_api
 
 log = logging.getLogger(__name__)
 

@@ -31,8 +31,8 @@ from scrm.customers.models import FOLLOW_TRANSFERRED, Customer
 from scrm.db import db, utcnow
 from scrm.directory.models import Staff
 from scrm.groups.models import CustomerGroup
-from scrm.wecom import transfer_api
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints import transfer as transfer_api
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,10 @@ from typing import Any
 from flask import Blueprint, request
 
 from scrm.auth import current_staff, require
-from scrm.customers import access
-from scrm.customers import api_payloads as payloads
+from scrm.customers import access, payloads
 from scrm.customers.models import Customer, Follow
-from scrm.customers.note_models import CustomerNote
-from scrm.customers.notes import add_note, edit_note, notes_on, set_remark
+from scrm.customers.notes.models import CustomerNote
+from scrm.customers.notes.services import add_note, edit_note, notes_on, set_remark
 from scrm.customers.tag_edit import set_customer_tags
 from scrm.db import db
 from scrm.directory.models import Staff

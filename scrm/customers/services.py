@@ -30,9 +30,9 @@ from scrm.customers.tags import (  # noqa: F401  (part of this module's interfac
 from scrm.db import db, utcnow
 from scrm.directory.models import Staff
 from scrm.directory.services import ensure_staff, grant_role
-from scrm.wecom import api
-from scrm.wecom.api import ExternalContactInfo, FollowInfo
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints import reads as api
+from scrm.wecom.endpoints.reads import ExternalContactInfo, FollowInfo
 from scrm.wecom.errors import InvalidRequest
 
 log = logging.getLogger(__name__)

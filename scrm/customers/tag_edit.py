@@ -21,8 +21,8 @@ from scrm.db import db
 from scrm.directory.models import Staff
 from scrm.errors import ScrmError
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints.tags import MAX_TAGS_PER_CALL, mark_tag
 from scrm.wecom.errors import InvalidRequest
-from scrm.wecom.tag_api import MAX_TAGS_PER_CALL, mark_tag
 
 #: Setting: tag group names that only branch leads set (e.g. tiers the core system assigns).
 LOCKED_GROUPS_SETTING = "CUSTOMER_TAG_GROUPS_LOCKED_FOR_RMS"

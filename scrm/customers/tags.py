@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from scrm.customers.models import CorpTag, CorpTagGroup, Follow, FollowTag
 from scrm.db import db, utcnow
-from scrm.wecom import api
-from scrm.wecom.api import CorpTagGroupInfo, TagRef
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints import reads as api
+from scrm.wecom.endpoints.reads import CorpTagGroupInfo, TagRef
 
 TAG_PERSONAL = 2
 

@@ -20,7 +20,7 @@ from scrm.dashboards.nodes import Node, Tree, resolve, scope_of
 from scrm.dashboards.queries import overview
 from scrm.dashboards.trends import GRAINS, trend
 from scrm.errors import ScrmError
-from scrm.sop.metrics import local_today
+from scrm.sop.metrics.services import local_today
 
 bp = Blueprint("dashboards_api", __name__, url_prefix="/api/dashboards")
 

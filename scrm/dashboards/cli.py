@@ -23,9 +23,9 @@ def rollup_command(day, start, end) -> None:
     Run it after the group metrics of those days (`scrm sop metrics --day`); the worker does
     both every 15 minutes for today and finalises yesterday after midnight.
     """
-    from scrm.dashboards.rollup import compute_rm_daily_metrics_between
+    from scrm.dashboards.services import compute_rm_daily_metrics_between
     from scrm.db import db
-    from scrm.sop.metrics import local_today
+    from scrm.sop.metrics.services import local_today
 
     tz = current_app.config["SCRM_TIMEZONE"]
     if day is not None and (start or end):

@@ -16,9 +16,9 @@ def roll_up_rm_daily_metrics() -> None:
     from sqlalchemy import func, select
 
     from scrm.dashboards.models import RmDailyMetric
-    from scrm.dashboards.rollup import compute_rm_daily_metrics
+    from scrm.dashboards.services import compute_rm_daily_metrics
     from scrm.db import db, utcnow
-    from scrm.sop.metrics import FINALISE_AFTER, local_day_bounds, local_today
+    from scrm.sop.metrics.services import FINALISE_AFTER, local_day_bounds, local_today
 
     tz = current_app.config["SCRM_TIMEZONE"]
     today = local_today(tz)

@@ -19,8 +19,8 @@ from scrm.dashboards.nodes import Node, Scope, Tree, resolve
 from scrm.dashboards.response_times import merge
 from scrm.db import db
 from scrm.directory.models import Department, Staff
-from scrm.sop.metric_models import GroupDailyMetric
-from scrm.sop.metrics_rollup import rollup
+from scrm.sop.metrics.models import GroupDailyMetric
+from scrm.sop.metrics.rollup import rollup
 
 GROUP_FLOWS = ("joins", "leaves", "messages", "sop_due", "sop_on_time", "sop_late")
 GROUP_FLOWS += ("sop_missed", "checkins")

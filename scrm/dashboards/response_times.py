@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
 
-from scrm.archive.ingest import is_customer
-from scrm.archive.models import INBOUND, INGESTED, OUTBOUND, ArchivedMessage
+from scrm.archive.chain.models import INBOUND, INGESTED, OUTBOUND, ArchivedMessage
+from scrm.archive.ingest.services import is_customer
 from scrm.db import db
 
 #: A wait longer than this is not counted (three days).

@@ -1,5 +1,5 @@
 """The day's counts per member of staff from follows, moments and the archive: one GROUP BY
-per source, each a select the rollup executes (see :mod:`scrm.dashboards.rollup`)."""
+per source, each a select the rollup executes (see :mod:`scrm.dashboards.services`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, case, func, or_, select
 
-from scrm.archive.models import OUTBOUND, RELEASED, ArchivedMessage
+from scrm.archive.chain.models import OUTBOUND, RELEASED, ArchivedMessage
 from scrm.customers.models import FOLLOW_HALF, FOLLOW_TRANSFER_FAILED, FOLLOW_TRANSFERRED, Follow
 from scrm.dashboards.response_times import ARCHIVE_CLOCK_SKEW
 from scrm.moments.models import (

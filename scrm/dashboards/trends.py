@@ -18,8 +18,8 @@ from scrm.dashboards.nodes import Node
 from scrm.dashboards.queries import GROUP_FLOWS
 from scrm.dashboards.response_times import merge
 from scrm.db import db
-from scrm.sop.metric_models import GroupDailyMetric
-from scrm.sop.metrics_rollup import rollup
+from scrm.sop.metrics.models import GroupDailyMetric
+from scrm.sop.metrics.rollup import rollup
 
 GRAINS = ("day", "week", "month")
 

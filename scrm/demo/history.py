@@ -17,10 +17,10 @@ from dataclasses import replace
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
-from scrm.archive.ingest import pull_conversation_archive
-from scrm.archive.ingest_models import ArchiveCursor
-from scrm.archive.models import ArchivedMessage
-from scrm.archive.source import archive_source
+from scrm.archive.chain.models import ArchivedMessage
+from scrm.archive.ingest.models import ArchiveCursor
+from scrm.archive.ingest.services import pull_conversation_archive
+from scrm.archive.ingest.source import archive_source
 from scrm.compliance.gateway import CLIENT_SEND, OutboundMessage, submit
 from scrm.db import db
 from scrm.demo.seed import DemoBank

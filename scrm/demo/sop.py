@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from scrm.db import db, utcnow
-from scrm.sop.assignment import assign_template
+from scrm.sop.assignments.selection import groups_by_name_pattern
+from scrm.sop.assignments.services import assign_template
 from scrm.sop.models import STOPPED, SopAssignment, SopTemplate
-from scrm.sop.publish import publish_templates
-from scrm.sop.selection import groups_by_name_pattern
+from scrm.sop.templates.services import publish_templates
 
 Echo = Callable[[str], None]
 

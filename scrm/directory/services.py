@@ -14,9 +14,9 @@ from sqlalchemy import select
 from scrm.db import db, utcnow
 from scrm.directory.models import ROLES, Department, Staff, StaffRole
 from scrm.errors import ScrmError
-from scrm.wecom import api
-from scrm.wecom.api import DepartmentInfo, MemberInfo
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints import reads as api
+from scrm.wecom.endpoints.reads import DepartmentInfo, MemberInfo
 from scrm.wecom.errors import InvalidRequest
 
 log = logging.getLogger(__name__)

@@ -23,9 +23,9 @@ from scrm.groups.models import (
     CustomerGroup,
     GroupMember,
 )
-from scrm.wecom import api
-from scrm.wecom.api import GroupChatInfo
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints import reads as api
+from scrm.wecom.endpoints.reads import GroupChatInfo
 from scrm.wecom.errors import InvalidRequest
 from scrm.wecom.events import ExternalChatChanged
 

@@ -20,8 +20,8 @@ from scrm.customers.models import (
 from scrm.db import utcnow
 from scrm.directory import services as directory
 from scrm.groups import services as groups
-from scrm.sop import clock as sop_clock
-from scrm.wecom.api import DepartmentInfo, MemberInfo
+from scrm.sop.tasks import materialise as sop_clock
+from scrm.wecom.endpoints.reads import DepartmentInfo, MemberInfo
 from scrm.wecom.events import (
     ContactChanged,
     ExternalChatChanged,
@@ -141,7 +141,7 @@ def _department_deleted(event: ContactChanged) -> None:
 
 def _staff_tag_changed(event: ContactChanged) -> None:
     # Imported late, like the archive pull below: the callback's hot path never needs them.
-    from scrm.directory.staff_tags import refresh_staff_tag
+    from scrm.directory.staff_tags.services import refresh_staff_tag
     from scrm.wecom.client import get_client
 
     tagid = _int_field(event, "TagId")
@@ -246,7 +246,7 @@ def _tags_reordered(event: ExternalTagChanged) -> None:
 
 def _archive_notified(event: WeComEvent) -> None:
     # Imported late: the scanner loads jieba, which the callback's hot path never needs.
-    from scrm.archive.ingest import pull_configured_archive
+    from scrm.archive.ingest.services import pull_configured_archive
 
     counts = pull_configured_archive()
     if counts is None:

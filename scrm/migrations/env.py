@@ -88,7 +88,7 @@ def run_migrations_online():
     # Migrations describe plain columns: scrm.db.UTCDateTime is stored as DateTime.
     conf_args.setdefault("render_item", _render_item)
     # The FTS5 search table and its shadow tables (SQLite) are not models; leave them be.
-    from scrm.archive.search_models import include_object
+    from scrm.archive.search.models import include_object
 
     conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:

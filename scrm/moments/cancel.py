@@ -34,8 +34,8 @@ from scrm.moments.models import (
 from scrm.moments.tracking import learn_moment_id
 from scrm.outbox.models import DEAD, QUEUED, Delivery
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints.moment_tasks import cancel_moment_task
 from scrm.wecom.errors import WeComError
-from scrm.wecom.moment_task_api import cancel_moment_task
 
 log = logging.getLogger(__name__)
 

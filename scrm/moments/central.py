@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from scrm.compliance.gateway import GateResult, OutboundMessage, submit
-from scrm.compliance.model import InvalidMessage
+from scrm.compliance.vocabulary import InvalidMessage
 from scrm.db import db
 from scrm.directory.models import Staff
 from scrm.moments.errors import CentralPostError

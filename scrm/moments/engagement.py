@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
-from scrm.archive.models import INGESTED, OUTBOUND, RELEASED, ArchivedMessage
+from scrm.archive.chain.models import INGESTED, OUTBOUND, RELEASED, ArchivedMessage
 from scrm.db import db, utcnow
 from scrm.directory.models import Department, Staff
 from scrm.directory.services import branch_of_departments
@@ -29,8 +29,8 @@ from scrm.moments.models import (
     MomentPublication,
 )
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints.moment_comments import get_moment_comments
 from scrm.wecom.errors import InvalidRequest
-from scrm.wecom.moment_comments_api import get_moment_comments
 
 log = logging.getLogger(__name__)
 

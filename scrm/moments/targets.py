@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from scrm.db import db
 from scrm.directory.models import Department, Staff, StaffRole
-from scrm.directory.staff_tags import staff_ids_tagged
+from scrm.directory.staff_tags.services import staff_ids_tagged
 from scrm.moments.errors import CentralPostError
 
 TARGET_KEYS = ("branch", "department_ids", "userids", "staff_tag_ids", "all")

@@ -29,9 +29,9 @@ from scrm.moments.models import (
 )
 from scrm.outbox.models import DEAD, SENT, Delivery
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints.moment_tasks import JOB_DONE, MomentJob, get_moment_job
+from scrm.wecom.endpoints.moments import PUBLISHED, get_moment_task
 from scrm.wecom.errors import WeComError
-from scrm.wecom.moment_task_api import JOB_DONE, MomentJob, get_moment_job
-from scrm.wecom.moments_api import PUBLISHED, get_moment_task
 
 log = logging.getLogger(__name__)
 

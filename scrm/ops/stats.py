@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from scrm.archive.models import ArchivedMessage
-from scrm.compliance.model import BLOCK
-from scrm.compliance.review_models import OPEN, ReviewCase
+from scrm.archive.chain.models import ArchivedMessage
+from scrm.compliance.review.models import OPEN, ReviewCase
+from scrm.compliance.vocabulary import BLOCK
 from scrm.customers.models import FOLLOW_ACTIVE, CorpTag, CorpTagGroup, Customer, Follow
 from scrm.db import db
 from scrm.directory.models import Department, Staff, StaffRole

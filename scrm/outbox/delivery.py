@@ -30,8 +30,8 @@ from scrm.outbox import services
 from scrm.outbox.evidence import EVIDENCE_KINDS, find_previous_send
 from scrm.outbox.kinds import APP_MESSAGE, MASS_MESSAGE, MOMENT, WELCOME_MSG
 from scrm.outbox.models import SENDING, Delivery
-from scrm.wecom import send_api
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints import send as send_api
 from scrm.wecom.errors import TokenExpired, WeComError, WeComUnavailable
 
 log = logging.getLogger(__name__)

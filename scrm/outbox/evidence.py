@@ -23,7 +23,7 @@ from scrm.db import utcnow
 from scrm.outbox.kinds import MASS_MESSAGE, MOMENT, attachment_kinds, text_of
 from scrm.outbox.services import recorded_refs
 from scrm.wecom.client import WeComClient
-from scrm.wecom.send_api import list_mass_messages, list_moments
+from scrm.wecom.endpoints.send import list_mass_messages, list_moments
 
 #: Clock difference allowed between us and WeCom when opening the search window.
 CLOCK_SKEW = timedelta(minutes=5)

@@ -8,7 +8,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the sidebar page (``/sidebar/app/``) and its JSON API (``/api/sidebar/``)."""
-    from scrm.sidebar import api, views
+    from scrm.sidebar import api
+    from scrm.sidebar import pages as views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

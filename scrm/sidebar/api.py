@@ -16,7 +16,8 @@ from flask import Blueprint, request
 from scrm.auth import current_staff, require
 from scrm.db import db
 from scrm.errors import ScrmError
-from scrm.sidebar import context, payloads, scripts, send_check
+from scrm.sidebar import chat_context as context
+from scrm.sidebar import payloads, scripts, send_check
 from scrm.sidebar.models import SidebarScript
 from scrm.sidebar.scope import chat_group, own_customer
 from scrm.sidebar.variables import VARIABLES, fill

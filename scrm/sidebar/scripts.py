@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from scrm.archive.search_tokens import fold, index_text, words
+from scrm.archive.search.tokens import fold, index_text, words
 from scrm.db import db, utcnow
 from scrm.errors import ScrmError
 from scrm.sidebar.models import MATERIAL_KINDS, SidebarMaterial, SidebarScript

@@ -24,8 +24,8 @@ from sqlalchemy import select
 
 from scrm.compliance.decisions import judge
 from scrm.compliance.gateway import CLIENT_SEND, OutboundMessage, submit
-from scrm.compliance.lexicon import current_lexicon
-from scrm.compliance.model import InvalidMessage
+from scrm.compliance.lexicon.active import current_lexicon
+from scrm.compliance.vocabulary import InvalidMessage
 from scrm.db import db, insert_unless_present
 from scrm.directory.models import Staff
 from scrm.errors import ScrmError

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from scrm.customers.bank_models import CustomerBinding
+from scrm.customers.identity.models import CustomerBinding
 from scrm.customers.models import Customer, Follow
 from scrm.db import db
 from scrm.directory.models import Department, Staff

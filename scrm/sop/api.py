@@ -15,9 +15,9 @@ from scrm.auth import current_staff, require, visible_groups
 from scrm.db import db, utcnow
 from scrm.errors import ScrmError
 from scrm.groups.models import CustomerGroup
-from scrm.sop import api_assign
-from scrm.sop import api_payloads as payloads
-from scrm.sop.assignment import (
+from scrm.sop import payloads
+from scrm.sop.assignments import payloads as api_assign
+from scrm.sop.assignments.services import (
     AssignmentError,
     assign_once,
     find_template,
@@ -25,7 +25,7 @@ from scrm.sop.assignment import (
     resume_sop,
 )
 from scrm.sop.models import SopAssignment, SopTask, SopTemplate
-from scrm.sop.todos import complete_todo
+from scrm.sop.tasks.todos import complete_todo
 
 bp = Blueprint("sop_api", __name__, url_prefix="/api/sop")
 

@@ -26,8 +26,8 @@ def validate_command(directory: Path | None) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from scrm.db import db
-    from scrm.sop.publish import Review, review_templates
-    from scrm.sop.templates import template_directory, validate_templates
+    from scrm.sop.templates.loader import template_directory, validate_templates
+    from scrm.sop.templates.services import Review, review_templates
 
     try:
         review = review_templates(directory)
@@ -67,7 +67,7 @@ def publish_command(directory: Path | None, published_by: str | None) -> None:
     Exit status 1 if any file was skipped.
     """
     from scrm.db import db
-    from scrm.sop.publish import publish_templates
+    from scrm.sop.templates.services import publish_templates
 
     review = publish_templates(directory, published_by)
     db.session.commit()
@@ -89,7 +89,7 @@ def list_command() -> None:
     """Every published version: name, version, HQ or branch, what it extends; * = current."""
     from scrm.db import db
     from scrm.directory.models import Department
-    from scrm.sop.publish import list_published
+    from scrm.sop.templates.services import list_published
 
     rows = list_published()
     current = {row.name: row.version for row in rows}
@@ -111,10 +111,10 @@ def list_command() -> None:
 
 def register(group: AppGroup) -> None:
     """Add ``sop`` to the ``scrm`` command group."""
-    from scrm.sop.metrics_cli import metrics_command
+    from scrm.sop.metrics.cli import metrics_command
 
     sop_cli.add_command(metrics_command)
-    from scrm.sop.assign_cli import register_assign_commands
+    from scrm.sop.assignments.cli import register_assign_commands
 
     register_assign_commands(sop_cli)
     group.add_command(sop_cli)

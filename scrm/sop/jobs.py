@@ -10,8 +10,8 @@ log = logging.getLogger(__name__)
 def run_sop_tasks() -> None:
     """Send the SOP auto steps that are due, and mark to-dos missed whose day is over."""
     from scrm.db import utcnow
-    from scrm.sop.execution import run_due_tasks
-    from scrm.sop.todos import miss_overdue_todos
+    from scrm.sop.tasks.execution import run_due_tasks
+    from scrm.sop.tasks.todos import miss_overdue_todos
 
     now = utcnow()
     counts = run_due_tasks(now)
@@ -23,7 +23,7 @@ def run_sop_tasks() -> None:
 def poll_sop_mass_messages() -> None:
     """Ask WeCom whether group owners confirmed the SOP mass messages (no callback exists)."""
     from scrm.db import utcnow
-    from scrm.sop.results import poll_mass_message_results
+    from scrm.sop.tasks.results import poll_mass_message_results
 
     counts = poll_mass_message_results(utcnow())
     if counts:
@@ -33,7 +33,7 @@ def poll_sop_mass_messages() -> None:
 def run_sop_checkins() -> None:
     """Open the check-ins (群打卡) that fell due and close those whose window is over."""
     from scrm.db import utcnow
-    from scrm.sop.checkins import close_due_checkins, open_due_checkins
+    from scrm.sop.checkins.services import close_due_checkins, open_due_checkins
 
     now = utcnow()
     opened, closed = open_due_checkins(now), close_due_checkins(now)
@@ -43,7 +43,7 @@ def run_sop_checkins() -> None:
 
 def materialise_sop_tasks() -> None:
     """Create the SOP tasks that fell due (exactly once per group, step and occurrence)."""
-    from scrm.sop.clock import materialise_due_tasks  # late, like the sync above
+    from scrm.sop.tasks.materialise import materialise_due_tasks  # late, like the sync above
 
     counts = materialise_due_tasks()
     if any(counts.get(key) for key in ("created", "late", "skipped")):
@@ -57,7 +57,7 @@ def recompute_todays_group_metrics() -> None:
 
     from flask import current_app
 
-    from scrm.sop.metrics import (
+    from scrm.sop.metrics.services import (
         compute_group_daily_metrics,
         finalise_group_daily_metrics,
         local_today,
@@ -76,7 +76,7 @@ def finalise_yesterdays_group_metrics() -> None:
 
     from flask import current_app
 
-    from scrm.sop.metrics import compute_group_daily_metrics, local_today
+    from scrm.sop.metrics.services import compute_group_daily_metrics, local_today
 
     tz = current_app.config["SCRM_TIMEZONE"]
     rows = compute_group_daily_metrics(local_today(tz) - timedelta(days=1), tz=tz)

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select, update
 from scrm.db import db, insert_unless_present, utcnow
 from scrm.directory.models import Department, Staff, StaffRole
 from scrm.groups.models import CustomerGroup
+from scrm.sop.assignments.selection import AssignmentError, department_subtree
 from scrm.sop.models import (
     TASK_AWAITING_OWNER,
     TASK_BLOCKED,
@@ -21,7 +22,6 @@ from scrm.sop.models import (
     GroupRoleHolder,
     SopTask,
 )
-from scrm.sop.selection import AssignmentError, department_subtree
 
 log = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ from scrm.db import db, utcnow
 from scrm.directory.models import Staff
 from scrm.directory.services import ensure_staff
 from scrm.sync.changes import state_of
-from scrm.sync.context import SyncContext
-from scrm.wecom import api
-from scrm.wecom.api import ExternalContactInfo, FollowInfo
+from scrm.sync.run_state import SyncContext
+from scrm.wecom.endpoints import reads as api
+from scrm.wecom.endpoints.reads import ExternalContactInfo, FollowInfo
 
 #: A relation WeCom no longer lists in a full sync; who ended it is unknown.
 FOLLOW_NOT_LISTED = "not_listed"

@@ -12,9 +12,9 @@ from scrm.db import db
 from scrm.directory.models import Department, Staff
 from scrm.directory.services import remove_department, remove_staff, upsert_department, upsert_staff
 from scrm.sync.changes import state_of
-from scrm.sync.context import SyncContext
-from scrm.wecom import api
-from scrm.wecom.api import DepartmentInfo, MemberInfo
+from scrm.sync.run_state import SyncContext
+from scrm.wecom.endpoints import reads as api
+from scrm.wecom.endpoints.reads import DepartmentInfo, MemberInfo
 
 
 def _department_states() -> dict:
@@ -76,6 +76,6 @@ def sync_staff(ctx: SyncContext) -> None:
         if userid not in members and state["removed_at"] is None and not local:
             remove_staff(userid)
     ctx.count("staff", before, _staff_states())
-    from scrm.directory.staff_tags import sync_staff_tags  # 通讯录标签, for moments by tag
+    from scrm.directory.staff_tags.services import sync_staff_tags  # 通讯录标签, for moments by tag
 
     sync_staff_tags(ctx.agent)

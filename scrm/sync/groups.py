@@ -17,8 +17,8 @@ from scrm.directory.models import Staff
 from scrm.groups.models import CustomerGroup
 from scrm.groups.services import upsert_group
 from scrm.sync.changes import state_of
-from scrm.sync.context import SyncContext
-from scrm.wecom import api
+from scrm.sync.run_state import SyncContext
+from scrm.wecom.endpoints import reads as api
 
 MAX_OWNERS = 100
 MAX_PAGE = 1000

@@ -24,11 +24,11 @@ from sqlalchemy import select
 
 from scrm.db import db, utcnow
 from scrm.errors import ScrmError
-from scrm.sync.context import SYNC_LEASE, SYNC_LEASE_SECONDS, SyncContext, hold_sync_lease
 from scrm.sync.customers import sync_customers
 from scrm.sync.directory import sync_departments, sync_staff
 from scrm.sync.groups import sync_groups
 from scrm.sync.models import DONE, FAILED, RUNNING, SyncRun
+from scrm.sync.run_state import SYNC_LEASE, SYNC_LEASE_SECONDS, SyncContext, hold_sync_lease
 from scrm.sync.tags import sync_tags
 from scrm.wecom.errors import (
     InvalidCredential,

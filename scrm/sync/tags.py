@@ -8,8 +8,8 @@ from scrm.customers.models import CorpTag, CorpTagGroup
 from scrm.customers.services import remove_tag_group, upsert_tag_group
 from scrm.db import db
 from scrm.sync.changes import state_of
-from scrm.sync.context import SyncContext
-from scrm.wecom import api
+from scrm.sync.run_state import SyncContext
+from scrm.wecom.endpoints import reads as api
 
 
 def _states(model) -> dict:

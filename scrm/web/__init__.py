@@ -8,7 +8,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the web blueprints and the stale-session check (after :mod:`scrm.auth`)."""
-    from scrm.web import assets, auth_views, fingerprints, jssdk, pages, sessions
+    from scrm.web import assets, fingerprints, jssdk, pages
+    from scrm.web.signin import pages as auth_views
+    from scrm.web.signin import sessions
 
     app.before_request(sessions.end_stale_session)
     for blueprint in (auth_views.bp, pages.bp, jssdk.bp, assets.bp):

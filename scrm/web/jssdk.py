@@ -19,8 +19,8 @@ from flask import Blueprint, current_app, request
 
 from scrm.auth import require
 from scrm.errors import ScrmError
-from scrm.wecom import jsapi_api
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints import jsapi as jsapi_api
 from scrm.wecom.errors import WeComError
 
 log = logging.getLogger(__name__)

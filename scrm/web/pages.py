@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from scrm.auth import current_staff
-from scrm.web import sessions
+from scrm.web.signin import sessions
 
 bp = Blueprint(
     "web_pages",

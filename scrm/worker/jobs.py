@@ -22,9 +22,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from scrm.acquisition import jobs as acquisition_jobs
-from scrm.archive import search_jobs
+from scrm.archive.search import jobs as search_jobs
 from scrm.campaigns import jobs as campaigns_jobs
-from scrm.compliance import lexicon_diff as lexicon_jobs
+from scrm.compliance.lexicon import services as lexicon_jobs
 from scrm.custody import jobs as custody_jobs
 from scrm.dashboards import jobs as dashboards_jobs
 from scrm.moments import jobs as moments_jobs
@@ -56,7 +56,7 @@ def pull_conversation_archive() -> None:
 
     msgaudit_notify also triggers a pull; this timer catches what a lost notify left behind.
     """
-    from scrm.archive.ingest import pull_configured_archive  # late, like the sync above
+    from scrm.archive.ingest.services import pull_configured_archive  # late, like the sync above
 
     counts = pull_configured_archive()
     if counts:

@@ -21,7 +21,7 @@ from scrm.acquisition.imports import ImportFileError, check_file
 from scrm.acquisition.models import AddImport, AddTask
 from scrm.acquisition.reports import conversion_report
 from scrm.acquisition.sealing import mobile_sha256, open_mobile
-from scrm.customers.bank_models import BankCustomer, CustomerBinding
+from scrm.customers.identity.models import BankCustomer, CustomerBinding
 from scrm.customers.services import get_customer
 from scrm.db import db
 from scrm.outbox.delivery import drain_outbox

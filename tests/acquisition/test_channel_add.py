@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from scrm.acquisition.channels import ChannelError, archive_channel, create_channel
 from scrm.acquisition.models import ChannelAttribution
 from scrm.acquisition.welcome import settle_welcome_statuses
-from scrm.archive.models import ArchivedMessage
+from scrm.archive.chain.models import ArchivedMessage
 from scrm.customers.models import Customer
 from scrm.customers.services import get_follow
 from scrm.db import db

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from scrm.archive.services import append_message
+from scrm.archive.chain.services import append_message
 from scrm.db import db
 
 MIGRATION = (

@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from scrm.archive.chain import GENESIS_HASH, content_hash
-from scrm.archive.models import ArchivedMessage, ArchiveHead
-from scrm.archive.services import append_message
-from scrm.archive.verify import verify_archive
-from scrm.compliance.model import InvalidMessage
+from scrm.archive.chain.hashing import GENESIS_HASH, content_hash
+from scrm.archive.chain.models import ArchivedMessage, ArchiveHead
+from scrm.archive.chain.services import append_message
+from scrm.archive.chain.verify import verify_archive
+from scrm.compliance.vocabulary import InvalidMessage
 from scrm.db import db
 
 

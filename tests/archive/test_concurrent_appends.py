@@ -6,8 +6,8 @@ import threading
 
 from sqlalchemy import func, select
 
-from scrm.archive.models import ArchivedMessage
-from scrm.archive.verify import verify_archive
+from scrm.archive.chain.models import ArchivedMessage
+from scrm.archive.chain.verify import verify_archive
 from scrm.db import db
 
 THREADS = 4

@@ -11,20 +11,20 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from sqlalchemy import func, select, update
 
-from scrm.archive.ingest import pull_configured_archive, pull_conversation_archive
-from scrm.archive.ingest_models import ArchiveCursor, ArchiveGap
-from scrm.archive.models import INBOUND, INGESTED, OUTBOUND, ArchivedMessage
-from scrm.archive.source import (
+from scrm.archive.chain.models import INBOUND, INGESTED, OUTBOUND, ArchivedMessage
+from scrm.archive.ingest.models import ArchiveCursor, ArchiveGap
+from scrm.archive.ingest.services import pull_configured_archive, pull_conversation_archive
+from scrm.archive.ingest.source import (
     ArchiveDataExpired,
     MissingPrivateKey,
     UndecryptableMessage,
     archive_source,
 )
-from scrm.compliance.review_models import ReviewCase
+from scrm.compliance.review.models import ReviewCase
 from scrm.db import db, utcnow
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints.msgaudit import check_single_agree, get_permit_user_list
 from scrm.wecom.errors import PermissionDenied
-from scrm.wecom.msgaudit_api import check_single_agree, get_permit_user_list
 from scrm.wecom.simulator.msgaudit import RETENTION_SECONDS, enable_archive
 from scrm.worker.jobs import build_scheduler
 from scrm.worker.runner import run_worker
@@ -228,7 +228,7 @@ def test_a_jump_in_seq_is_recorded_as_a_gap_and_alerted(app, sim, salon, caplog)
     sim.operator.rm_types_message(RM, roomid=salon, text="新一期理财沙龙报名开始")
     sim.operator.rm_types_message(RM, to=[OTHER_CUSTOMER], text="韩女士您好")
 
-    with caplog.at_level(logging.ERROR, logger="scrm.archive.ingest"):
+    with caplog.at_level(logging.ERROR, logger="scrm.archive.ingest.services"):
         counts = _pull(app)
 
     assert counts["gaps"] == 1 and counts["archived"] == 2 and counts["last_seq"] == 5
@@ -245,7 +245,7 @@ def test_data_expired_at_wecom_is_alerted_and_nothing_moves(app, sim, salon, cap
     sim.faults.inject("finance/getchatdata", errcode=10010)
 
     with (
-        caplog.at_level(logging.ERROR, logger="scrm.archive.ingest"),
+        caplog.at_level(logging.ERROR, logger="scrm.archive.ingest.services"),
         app.app_context(),
         pytest.raises(ArchiveDataExpired, match="10010"),
     ):

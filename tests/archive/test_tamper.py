@@ -7,8 +7,8 @@ import hashlib
 
 from sqlalchemy import insert, select, update
 
-from scrm.archive.chain import content_hash
-from scrm.archive.models import ArchivedMessage, ArchiveHead
+from scrm.archive.chain.hashing import content_hash
+from scrm.archive.chain.models import ArchivedMessage, ArchiveHead
 from scrm.db import db
 
 TABLE = ArchivedMessage.__table__

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from scrm.archive.search_index import index_new_messages
+from scrm.archive.search.indexer import index_new_messages
 from scrm.compliance.gateway import CLIENT_SEND, OutboundMessage, submit
-from scrm.dashboards.rollup import compute_rm_daily_metrics
+from scrm.dashboards.services import compute_rm_daily_metrics
 from scrm.db import db
 from scrm.directory.models import Department, Staff
 

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from scrm.db import db
 from scrm.directory.services import grant_role, upsert_staff
-from scrm.web.accounts import create_console_account
-from scrm.wecom.api import MemberInfo
+from scrm.web.signin.accounts import create_console_account
+from scrm.wecom.endpoints.reads import MemberInfo
 
 RM = "lin.xiaomei"
 PASSWORD = "星河-管理员-密码-2026"

@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from scrm.audit.models import AccessAudit
-from scrm.compliance.review import find_review_case
-from scrm.compliance.review_models import ReviewEvent
+from scrm.compliance.review.cases import find_review_case
+from scrm.compliance.review.models import ReviewEvent
 from scrm.db import db
 
 REASON = "客户投诉核查 TS-2026-031"

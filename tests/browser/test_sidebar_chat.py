@@ -17,8 +17,8 @@ from sqlalchemy import select
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sidebar"))
 from sidebar_bank import BEIJING_CUSTOMER, CUSTOMER, LIN, SOP_TEXT, build_bank  # noqa: E402
 
-from scrm.archive.models import ArchivedMessage  # noqa: E402
-from scrm.customers.note_models import CustomerNote  # noqa: E402
+from scrm.archive.chain.models import ArchivedMessage  # noqa: E402
+from scrm.customers.notes.models import CustomerNote  # noqa: E402
 from scrm.db import db  # noqa: E402
 from scrm.sop.models import SopTask  # noqa: E402
 

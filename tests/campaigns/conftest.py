@@ -9,7 +9,7 @@ import pytest
 from campaign_bank import ARCHIVE_SECRET, CUSTOMERS, HQ, LEAD, A, B, C
 from sqlalchemy import select
 
-from scrm.customers.bank_models import BankCustomer, BankCustomerType, CustomerBinding
+from scrm.customers.identity.models import BankCustomer, BankCustomerType, CustomerBinding
 from scrm.customers.models import Customer
 from scrm.db import db
 from scrm.directory.models import Staff, StaffRole

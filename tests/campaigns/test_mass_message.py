@@ -10,7 +10,7 @@ import pytest
 from campaign_bank import HQ, PAYROLL_GOLD_SHANGHAI, A, B
 from sqlalchemy import func, select
 
-from scrm.archive.models import ArchivedMessage
+from scrm.archive.chain.models import ArchivedMessage
 from scrm.campaigns.models import CampaignRecipient, MassCampaign, Segment
 from scrm.campaigns.report import campaign_report
 from scrm.campaigns.results import cancel_campaign, poll_open_campaigns, remind_unconfirmed
@@ -18,8 +18,8 @@ from scrm.campaigns.segments import SegmentError, preview_segment
 from scrm.campaigns.sending import CampaignError, create_campaign, send_campaign
 from scrm.db import db, utcnow
 from scrm.outbox.delivery import drain_outbox
-from scrm.wecom import groupmsg_api
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints import groupmsg as groupmsg_api
 from scrm.wecom.errors import WeComError
 
 SPRING = (

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from campaign_bank import A, B, C
 
-from scrm.archive.models import INBOUND, INGESTED, OUTBOUND
-from scrm.archive.services import append_message
+from scrm.archive.chain.models import INBOUND, INGESTED, OUTBOUND
+from scrm.archive.chain.services import append_message
 from scrm.campaigns.segments import SegmentError, preview_segment, segment_members
 from scrm.db import db, utcnow
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from scrm.compliance.lexicon import load_lexicon
-from scrm.compliance.model import BLOCK, CHANNELS, DECISIONS
-from scrm.compliance.scanner import scan
+from scrm.compliance.lexicon.active import load_lexicon
+from scrm.compliance.scanning.scanner import scan
+from scrm.compliance.vocabulary import BLOCK, CHANNELS, DECISIONS
 
 HERE = Path(__file__).parent
 LEXICON_DIR = HERE.parents[1] / "sensitive_words"

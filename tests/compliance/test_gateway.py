@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from scrm.archive.models import ArchivedMessage
-from scrm.archive.verify import verify_archive
+from scrm.archive.chain.models import ArchivedMessage
+from scrm.archive.chain.verify import verify_archive
 from scrm.compliance.gateway import OutboundMessage, submit
-from scrm.compliance.model import AllowPhrase, InvalidMessage, Lexicon, Term
+from scrm.compliance.vocabulary import AllowPhrase, InvalidMessage, Lexicon, Term
 from scrm.db import db
 from scrm.outbox.models import Delivery
 

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from scrm.compliance.intercept import (
+from scrm.compliance.lexicon.active import PROJECT_ROOT, load_lexicon
+from scrm.compliance.lexicon.intercept import (
     plan_intercept_rules,
     sync_intercept_rules,
 )
-from scrm.compliance.lexicon import PROJECT_ROOT, load_lexicon
-from scrm.compliance.model import BLOCK
-from scrm.wecom import intercept_api as api
+from scrm.compliance.vocabulary import BLOCK
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints import intercept as api
 from scrm.wecom.errors import InvalidRequest
 from scrm.wecom.simulator.api_intercept import InterceptRule, intercepted_words, rules_of
 

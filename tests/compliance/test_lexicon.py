@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scrm.compliance.lexicon import (
+from scrm.compliance.lexicon.active import (
     PROJECT_ROOT,
     LexiconError,
     current_lexicon,
@@ -19,7 +19,7 @@ from scrm.compliance.lexicon import (
     load_lexicon,
     reload_lexicon,
 )
-from scrm.compliance.model import BLOCK, CHANNELS, FLAG, WARN
+from scrm.compliance.vocabulary import BLOCK, CHANNELS, FLAG, WARN
 
 SHIPPED = PROJECT_ROOT / "sensitive_words"
 REFERENCE = PROJECT_ROOT.parent / "shared" / "reference" / "compliance"
@@ -320,7 +320,7 @@ def test_a_broken_edit_is_logged_and_the_previous_lexicon_stays_active(app, smal
     with app.app_context():
         good = current_lexicon()
         edit(small / "绝对化用语.tsv", ABSOLUTES + "唯一\twarn\tblokc\tblock\n")
-        with caplog.at_level(logging.ERROR, logger="scrm.compliance.lexicon"):
+        with caplog.at_level(logging.ERROR, logger="scrm.compliance.lexicon.active"):
             assert current_lexicon() is good
             assert current_lexicon() is good
         logged = [r.getMessage() for r in caplog.records]

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from scrm.archive.models import ArchivedMessage
-from scrm.compliance.lexicon import PROJECT_ROOT
-from scrm.compliance.lexicon_diff import snapshot_active_lexicon
-from scrm.compliance.lexicon_models import LexiconSnapshot
-from scrm.compliance.review_models import ReviewCase
+from scrm.archive.chain.models import ArchivedMessage
+from scrm.compliance.lexicon.active import PROJECT_ROOT
+from scrm.compliance.lexicon.models import LexiconSnapshot
+from scrm.compliance.lexicon.services import snapshot_active_lexicon
+from scrm.compliance.review.models import ReviewCase
 from scrm.db import db
 from scrm.directory.models import Department, Staff, StaffRole
 

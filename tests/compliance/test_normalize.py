@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from scrm.compliance.normalize import normalise, normalise_with_positions
+from scrm.compliance.scanning.normalize import normalise, normalise_with_positions
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,7 @@ from datetime import date
 
 import pytest
 
-from scrm.compliance.model import BLOCK, FLAG, WARN
-from scrm.compliance.pii import (
+from scrm.compliance.scanning.pii import (
     BANK_CARD,
     MOBILE,
     RESIDENT_ID,
@@ -15,6 +14,7 @@ from scrm.compliance.pii import (
     is_resident_id,
     passes_luhn,
 )
+from scrm.compliance.vocabulary import BLOCK, FLAG, WARN
 
 VALID_ID = "11010519491231002X"
 OTHER_ID = "440305198802150016"

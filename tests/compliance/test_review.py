@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from scrm.archive.models import ArchivedMessage
-from scrm.archive.verify import verify_archive
+from scrm.archive.chain.models import ArchivedMessage
+from scrm.archive.chain.verify import verify_archive
 from scrm.compliance.gateway import CLIENT_SEND, OutboundMessage, submit
-from scrm.compliance.review import list_open_cases, open_review_case
-from scrm.compliance.review_models import ReviewCase
+from scrm.compliance.review.cases import list_open_cases, open_review_case
+from scrm.compliance.review.models import ReviewCase
 from scrm.db import db
 
 RM = "xh.lina"

@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 
-from scrm.archive.models import ArchivedMessage
-from scrm.archive.verify import verify_archive
+from scrm.archive.chain.models import ArchivedMessage
+from scrm.archive.chain.verify import verify_archive
 from scrm.audit.models import AccessAudit
 from scrm.compliance.gateway import CLIENT_SEND, OutboundMessage, submit
-from scrm.compliance.review import find_review_case
-from scrm.compliance.review_flow import ReviewConflict, claim_review_case
-from scrm.compliance.review_models import ReviewCase, ReviewEvent
-from scrm.compliance.review_sla import sla_summary
+from scrm.compliance.review.cases import find_review_case
+from scrm.compliance.review.models import ReviewCase, ReviewEvent
+from scrm.compliance.review.services import ReviewConflict, claim_review_case
+from scrm.compliance.review.sla import sla_summary
 from scrm.db import db, utcnow
 from scrm.directory.models import Department, Staff, StaffRole
 

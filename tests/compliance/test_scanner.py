@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from scrm.compliance.model import (
+from scrm.compliance.scanning.scanner import MAX_MESSAGE_BYTES, build_matcher, scan
+from scrm.compliance.vocabulary import (
     BLOCK,
     CHANNELS,
     FLAG,
@@ -18,7 +19,6 @@ from scrm.compliance.model import (
     Lexicon,
     Term,
 )
-from scrm.compliance.scanner import MAX_MESSAGE_BYTES, build_matcher, scan
 
 EVERYWHERE = dict.fromkeys(CHANNELS, BLOCK)
 ABSOLUTE = {"single": WARN, "group": BLOCK, "moments": BLOCK}

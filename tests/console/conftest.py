@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from console_helpers import CSRF, customer_says, index_now, send_through_gate
 
-from scrm.compliance.review import find_review_case
+from scrm.compliance.review.cases import find_review_case
 from scrm.db import db
 from scrm.directory.models import Department, Staff, StaffRole
 

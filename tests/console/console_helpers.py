@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from scrm.archive.search_index import index_new_messages
-from scrm.archive.services import append_message
+from scrm.archive.chain.services import append_message
+from scrm.archive.search.indexer import index_new_messages
 from scrm.compliance.gateway import CLIENT_SEND, OutboundMessage, submit
 from scrm.db import db
 from scrm.directory.models import Staff

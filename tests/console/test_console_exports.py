@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from scrm.audit.models import AccessAudit
-from scrm.compliance.review_flow import claim_review_case, record_verdict
+from scrm.compliance.review.services import claim_review_case, record_verdict
 from scrm.db import db
 
 PROMISE = "这款理财保本保收益，穩賺不賠💰"

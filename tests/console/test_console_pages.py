@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from scrm.archive.ingest_models import ArchiveCursor, ArchiveGap
+from scrm.archive.ingest.models import ArchiveCursor, ArchiveGap
 from scrm.db import db, utcnow
 
 PAGES = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 from custody_helpers import LEAD, LEAVING, TAKEOVER, staff
 from sqlalchemy import func, select
 
-from scrm.archive.models import ArchivedMessage
+from scrm.archive.chain.models import ArchivedMessage
 from scrm.custody.jobs import poll_custody
 from scrm.custody.models import Handover
 from scrm.customers.models import FOLLOW_ACTIVE, FOLLOW_TRANSFER_FAILED, FOLLOW_TRANSFERRED

@@ -14,7 +14,7 @@ from scrm.customers.services import get_follow
 from scrm.db import db
 from scrm.groups.models import CustomerGroup
 from scrm.wecom.client import get_client
-from scrm.wecom.transfer_api import unassigned_customers
+from scrm.wecom.endpoints.transfer import unassigned_customers
 
 DAY = 24 * 3600
 

@@ -6,8 +6,8 @@ import pytest
 from custody_helpers import LEAD, LEAVING, TAKEOVER
 
 from scrm.wecom.client import get_client
+from scrm.wecom.endpoints.transfer import transfer_customers, transfer_groups
 from scrm.wecom.errors import InvalidRequest
-from scrm.wecom.transfer_api import transfer_customers, transfer_groups
 
 
 def test_more_than_100_customers_in_one_call_is_refused(bank, sim):

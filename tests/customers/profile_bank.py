@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from scrm.customers.bank_models import BankCustomer, CustomerBinding
+from scrm.customers.identity.models import BankCustomer, CustomerBinding
 from scrm.customers.models import Customer
 from scrm.db import db
 from scrm.directory.models import Staff, StaffRole

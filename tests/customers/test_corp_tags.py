@@ -8,7 +8,7 @@ from scrm.customers import services, tags
 from scrm.customers.models import CorpTag, CorpTagGroup, FollowTag
 from scrm.db import db
 from scrm.directory.services import upsert_staff
-from scrm.wecom.api import (
+from scrm.wecom.endpoints.reads import (
     CorpTagGroupInfo,
     CorpTagInfo,
     ExternalContactInfo,

@@ -17,7 +17,7 @@ from profile_bank import (
 )
 from sqlalchemy import func, select
 
-from scrm.customers.note_models import CustomerNoteRevision
+from scrm.customers.notes.models import CustomerNoteRevision
 from scrm.customers.services import get_follow
 from scrm.db import db
 

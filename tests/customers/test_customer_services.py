@@ -20,7 +20,7 @@ from scrm.customers.models import (
 )
 from scrm.db import db
 from scrm.directory.services import upsert_staff
-from scrm.wecom.api import (
+from scrm.wecom.endpoints.reads import (
     CorpTagGroupInfo,
     CorpTagInfo,
     ExternalContactInfo,

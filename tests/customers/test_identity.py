@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
-from scrm.customers.bank_models import BankCustomer, CustomerBinding, CustomerBindingAudit
+from scrm.customers.identity.models import BankCustomer, CustomerBinding, CustomerBindingAudit
 from scrm.customers.models import Customer, Follow
 from scrm.db import db
 from scrm.directory.models import Department, Staff, StaffRole
@@ -24,7 +24,7 @@ BEIJING_GUEST = "wmIdentityBeijing03"
 @pytest.fixture
 def app(app):
     """The app with the binding API (until the lead registers it in create_app)."""
-    from scrm.customers import identity_api
+    from scrm.customers.identity import api as identity_api
 
     if "customer_binding_api" not in app.blueprints:
         app.register_blueprint(identity_api.bp)

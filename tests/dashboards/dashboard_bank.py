@@ -11,14 +11,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from scrm.archive.models import INBOUND, INGESTED, OUTBOUND
-from scrm.archive.services import append_message
+from scrm.archive.chain.models import INBOUND, INGESTED, OUTBOUND
+from scrm.archive.chain.services import append_message
 from scrm.customers.models import Customer, Follow
 from scrm.db import db
 from scrm.directory.models import Department, Staff, StaffRole
 from scrm.groups.models import CustomerGroup
 from scrm.moments.models import MomentFollowUp, MomentInteraction, MomentPost, MomentPublication
-from scrm.sop.metric_models import GroupDailyMetric
+from scrm.sop.metrics.models import GroupDailyMetric
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 D1 = date(2026, 3, 2)  # a Monday

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from dashboard_bank import D1, D2, make_everything
 
-from scrm.dashboards.rollup import compute_rm_daily_metrics
+from scrm.dashboards.services import compute_rm_daily_metrics
 from scrm.dashboards.trends import periods
 from scrm.db import db
 

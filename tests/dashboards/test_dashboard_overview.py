@@ -8,7 +8,7 @@ from dashboard_bank import D1, D2, make_everything
 
 from scrm.dashboards import metrics
 from scrm.dashboards.queries import branch_dashboard
-from scrm.dashboards.rollup import compute_rm_daily_metrics
+from scrm.dashboards.services import compute_rm_daily_metrics
 from scrm.db import db
 
 RANGE = f"start={D1}&end={D2}"

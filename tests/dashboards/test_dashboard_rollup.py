@@ -9,16 +9,16 @@ import pytest
 from dashboard_bank import D1, D2, HIT, WANG, make_everything
 from sqlalchemy import select
 
-from scrm.archive.models import BLOCKED, OUTBOUND, RELEASED
-from scrm.archive.services import append_message
+from scrm.archive.chain.models import BLOCKED, OUTBOUND, RELEASED
+from scrm.archive.chain.services import append_message
 from scrm.dashboards.jobs import roll_up_rm_daily_metrics
 from scrm.dashboards.models import RmDailyMetric
 from scrm.dashboards.response_times import bucket, quantile
-from scrm.dashboards.rollup import COUNTED, compute_rm_daily_metrics
+from scrm.dashboards.services import COUNTED, compute_rm_daily_metrics
 from scrm.db import db
 from scrm.directory.models import Staff
-from scrm.sop.metric_models import GroupDailyMetric
-from scrm.sop.metrics import local_today
+from scrm.sop.metrics.models import GroupDailyMetric
+from scrm.sop.metrics.services import local_today
 
 # staff → day → the COUNTED columns, in order:
 # customers new lost groups active members joins leaves messages sop_due on_time late missed

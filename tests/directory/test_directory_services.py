@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from scrm.db import db
 from scrm.directory import services
 from scrm.directory.models import Department, Staff, StaffRole
-from scrm.wecom.api import DepartmentInfo, MemberInfo
+from scrm.wecom.endpoints.reads import DepartmentInfo, MemberInfo
 from scrm.wecom.errors import PermissionDenied
 
 HQ = DepartmentInfo(1, "星海银行总行", None, 1)

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from scrm.db import db
 from scrm.directory.models import Staff
-from scrm.directory.staff_tag_models import StaffTag
-from scrm.directory.staff_tags import staff_ids_tagged, sync_staff_tags
+from scrm.directory.staff_tags.models import StaffTag
+from scrm.directory.staff_tags.services import staff_ids_tagged, sync_staff_tags
 from scrm.sync.services import run_full_sync
 from scrm.wecom.client import get_client
 from scrm.wecom.errors import WeComBusy
@@ -66,8 +66,8 @@ def test_a_wecom_failure_during_the_tag_sync_writes_nothing(directory, sim):
 
 
 def test_wecom_answers_an_unknown_tag_with_40068(directory, sim):
+    from scrm.wecom.endpoints.staff_tags import get_staff_tag
     from scrm.wecom.errors import InvalidRequest
-    from scrm.wecom.staff_tag_api import get_staff_tag
 
     with pytest.raises(InvalidRequest) as error:
         get_staff_tag(get_client("agent"), 4242)
@@ -75,7 +75,7 @@ def test_wecom_answers_an_unknown_tag_with_40068(directory, sim):
 
 
 def test_one_tag_is_reread_after_wecom_reports_it_changed_or_gone(directory, sim):
-    from scrm.directory.staff_tags import refresh_staff_tag
+    from scrm.directory.staff_tags.services import refresh_staff_tag
 
     hr_tags_staff(sim, directory["private"], add=["chen.jing"])
     tag = refresh_staff_tag(get_client("agent"), directory["private"])

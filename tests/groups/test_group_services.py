@@ -16,7 +16,7 @@ from scrm.groups.models import (
     MEMBER_STAFF,
     GroupMember,
 )
-from scrm.wecom.api import ExternalContactInfo
+from scrm.wecom.endpoints.reads import ExternalContactInfo
 from scrm.wecom.errors import WeComBusy
 from scrm.wecom.events import parse_event
 from scrm.wecom.simulator.state import GroupMember as SimMember

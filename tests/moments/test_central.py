@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from scrm.archive.models import ArchivedMessage
+from scrm.archive.chain.models import ArchivedMessage
 from scrm.db import db
 from scrm.directory.models import Staff, StaffRole
 from scrm.moments.central import CentralPostError, confirm_central_post, create_central_post

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from scrm.archive.services import append_message
+from scrm.archive.chain.services import append_message
 from scrm.compliance.gateway import OutboundMessage, submit
 from scrm.db import db
 from scrm.directory.models import Department, Staff

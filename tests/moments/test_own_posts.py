@@ -8,7 +8,7 @@ from datetime import date
 from moments_bank import DAY, RMS, at, drain
 from sqlalchemy import func, select
 
-from scrm.archive.models import ArchivedMessage
+from scrm.archive.chain.models import ArchivedMessage
 from scrm.db import db
 from scrm.moments.models import MomentPost
 from scrm.moments.tracking import poll_publications, remind_all_unpublished

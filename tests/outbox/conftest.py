@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select, update
 
-from scrm.archive.models import OUTBOUND, RELEASED
-from scrm.archive.services import append_message
+from scrm.archive.chain.models import OUTBOUND, RELEASED
+from scrm.archive.chain.services import append_message
 from scrm.db import db, utcnow
 from scrm.outbox.models import Delivery
 from scrm.outbox.services import enqueue_delivery

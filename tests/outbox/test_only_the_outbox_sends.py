@@ -5,11 +5,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from scrm.wecom.send_api import SEND_PATHS
+from scrm.wecom.endpoints.send import SEND_PATHS
 
 SCRM = Path(__file__).resolve().parents[2] / "scrm"
 SEND_FUNCTIONS = {"add_msg_template", "send_welcome_msg", "add_moment_task", "send_app_message"}
-ALLOWED = {"outbox/delivery.py", "wecom/send_api.py"}
+ALLOWED = {"outbox/delivery.py", "wecom/endpoints/send.py"}
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
@@ -32,7 +32,7 @@ def _sends(path: Path) -> list[str]:
                 found.append(f"line {node.lineno}: path {node.value!r}")
         elif isinstance(node, ast.Attribute) and node.attr in SEND_FUNCTIONS:
             found.append(f"line {node.lineno}: .{node.attr}")
-        elif isinstance(node, ast.ImportFrom) and node.module == "scrm.wecom.send_api":
+        elif isinstance(node, ast.ImportFrom) and node.module == "scrm.wecom.endpoints.send":
             names = {alias.name for alias in node.names} & SEND_FUNCTIONS
             found.extend(f"line {node.lineno}: imports {name}" for name in sorted(names))
     return found

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from scrm.archive.services import append_message
-from scrm.customers.bank_models import BankCustomer, CustomerBinding
+from scrm.archive.chain.services import append_message
+from scrm.customers.identity.models import BankCustomer, CustomerBinding
 from scrm.customers.models import Customer
 from scrm.db import db, utcnow
 from scrm.directory.models import Staff, StaffRole

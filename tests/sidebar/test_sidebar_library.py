@@ -7,7 +7,7 @@ from sidebar_bank import BEIJING_CUSTOMER, CUSTOMER, HQ, LIN, SECOND, sign_in
 from sqlalchemy import select
 
 from scrm.compliance.decisions import judge
-from scrm.compliance.lexicon import current_lexicon
+from scrm.compliance.lexicon.active import current_lexicon
 from scrm.customers.models import Customer
 from scrm.db import db
 from scrm.directory.models import Staff

@@ -9,7 +9,7 @@ import threading
 from sidebar_bank import BEIJING_CUSTOMER, CUSTOMER, LEAD, LIN, sign_in
 from sqlalchemy import func, select
 
-from scrm.archive.models import ArchivedMessage
+from scrm.archive.chain.models import ArchivedMessage
 from scrm.db import db
 
 PASS_TEXT = "王总您好，本周六下午的理财沙龙在陆家嘴支行举办，欢迎您来参加。"

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from scrm.db import db
 from scrm.directory.models import Staff, StaffRole
-from scrm.sop.clock import materialise_due_tasks
 from scrm.sop.models import SopAssignment, SopTask, SopTemplate
+from scrm.sop.tasks.materialise import materialise_due_tasks
 
 PAST_MONDAY = date(2026, 3, 2)  # the tests run later than this: a to-do done now is late
 TOKEN = "csrf-token-for-tests"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from scrm.db import db, utcnow
 from scrm.directory.models import Staff
 from scrm.groups.services import dismiss_group
-from scrm.sop.assignment import (
+from scrm.sop.assignments.services import (
     AssignmentError,
     assign_role,
     assign_template,
@@ -21,7 +21,6 @@ from scrm.sop.assignment import (
     reassign_departed_holders,
     stop_sop,
 )
-from scrm.sop.clock import materialise_due_tasks
 from scrm.sop.models import (
     ACTIVE,
     STOPPED,
@@ -31,6 +30,7 @@ from scrm.sop.models import (
     SopAssignment,
     SopTask,
 )
+from scrm.sop.tasks.materialise import materialise_due_tasks
 
 
 @pytest.fixture

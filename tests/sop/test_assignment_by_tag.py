@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scrm.sop.selection import AssignmentError, groups_by_customer_tag
+from scrm.sop.assignments.selection import AssignmentError, groups_by_customer_tag
 from scrm.sync.services import run_full_sync
 
 

@@ -13,16 +13,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from scrm.archive.ingest import pull_configured_archive
-from scrm.archive.models import ArchivedMessage
+from scrm.archive.chain.models import ArchivedMessage
+from scrm.archive.ingest.services import pull_configured_archive
 from scrm.db import db
 from scrm.groups.models import GROUP_DISMISSED, CustomerGroup
 from scrm.outbox.models import Delivery
-from scrm.sop.checkin_board import leaderboard, member_streaks
-from scrm.sop.checkin_models import CheckIn, CheckInRecord
-from scrm.sop.checkins import close_due_checkins, open_due_checkins, record_checkin_message
-from scrm.sop.execution import run_due_tasks
+from scrm.sop.checkins.board import leaderboard, member_streaks
+from scrm.sop.checkins.models import CheckIn, CheckInRecord
+from scrm.sop.checkins.services import close_due_checkins, open_due_checkins, record_checkin_message
 from scrm.sop.models import AUTO, CHECKIN, SopAssignment, SopTask, SopTemplate
+from scrm.sop.tasks.execution import run_due_tasks
 from scrm.sync.services import run_full_sync
 from scrm.wecom.simulator.msgaudit import enable_archive
 
@@ -278,7 +278,7 @@ def test_summary_is_skipped_when_an_auto_step_holds_the_groups_day(group, sim, c
     posts(sim, group, at(MONDAY, 9), (WANG, "打卡"))
     assert run_due_tasks(at(MONDAY, 12)) == {"queued": 1}
 
-    with caplog.at_level(logging.INFO, logger="scrm.sop.checkins"):
+    with caplog.at_level(logging.INFO, logger="scrm.sop.checkins.services"):
         assert close_due_checkins(at(MONDAY, 20)) == {"summary_skipped": 1}
 
     checkin = one_checkin()

@@ -21,8 +21,7 @@ from sqlalchemy import func, select
 from scrm.db import db
 from scrm.groups.models import GroupMember
 from scrm.groups.services import dismiss_group
-from scrm.sop.assignment import assign_template, pause_sop, resume_sop
-from scrm.sop.clock import LATE_NOTE, materialise_due_tasks, on_group_created, on_member_joined
+from scrm.sop.assignments.services import assign_template, pause_sop, resume_sop
 from scrm.sop.models import (
     STOPPED,
     TASK_CANCELLED,
@@ -31,6 +30,12 @@ from scrm.sop.models import (
     TASK_SKIPPED,
     SopAssignment,
     SopTask,
+)
+from scrm.sop.tasks.materialise import (
+    LATE_NOTE,
+    materialise_due_tasks,
+    on_group_created,
+    on_member_joined,
 )
 
 

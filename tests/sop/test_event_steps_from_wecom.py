@@ -12,7 +12,7 @@ from scrm.db import db, utcnow
 from scrm.groups.services import refresh_group
 from scrm.inbox.handlers import apply_event
 from scrm.inbox.services import drain_inbox
-from scrm.sop.assignment import assign_template
+from scrm.sop.assignments.services import assign_template
 from scrm.sop.models import SopTask
 from scrm.wecom.events import parse_event
 

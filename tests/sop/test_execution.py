@@ -11,18 +11,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from scrm.archive.models import ArchivedMessage
+from scrm.archive.chain.models import ArchivedMessage
 from scrm.compliance.gateway import OutboundMessage, submit
 from scrm.db import db
 from scrm.directory.models import Staff
 from scrm.groups.models import GROUP_DISMISSED, CustomerGroup
 from scrm.outbox.delivery import drain_outbox
 from scrm.outbox.models import Delivery
-from scrm.sop.checkin_models import CheckIn
-from scrm.sop.execution import run_due_tasks
+from scrm.sop.checkins.models import CheckIn
 from scrm.sop.models import AUTO, TODO, SopAssignment, SopTask, SopTemplate
-from scrm.sop.results import poll_mass_message_results
-from scrm.sop.todos import complete_todo, miss_overdue_todos
+from scrm.sop.tasks.execution import run_due_tasks
+from scrm.sop.tasks.results import poll_mass_message_results
+from scrm.sop.tasks.todos import complete_todo, miss_overdue_todos
 from scrm.sync.services import run_full_sync
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

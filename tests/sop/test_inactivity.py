@@ -8,10 +8,10 @@ from clock_bank import MONDAY, event_step, make_bank, make_group, make_template,
 from sqlalchemy import select
 
 from scrm.db import db
-from scrm.sop.assignment import assign_template
-from scrm.sop.clock import materialise_due_tasks
-from scrm.sop.metric_models import GroupDailyMetric
+from scrm.sop.assignments.services import assign_template
+from scrm.sop.metrics.models import GroupDailyMetric
 from scrm.sop.models import SopTask
+from scrm.sop.tasks.materialise import materialise_due_tasks
 
 
 def _tasks(group):

@@ -16,8 +16,8 @@ import pytest
 from clock_bank import MONDAY, day_step, make_bank, make_group, make_template, shanghai
 from sqlalchemy import select
 
-from scrm.archive.models import INBOUND, INGESTED, OUTBOUND, RELEASED
-from scrm.archive.services import append_message
+from scrm.archive.chain.models import INBOUND, INGESTED, OUTBOUND, RELEASED
+from scrm.archive.chain.services import append_message
 from scrm.db import db
 from scrm.directory.models import Department, Staff
 from scrm.groups.models import (
@@ -27,10 +27,10 @@ from scrm.groups.models import (
     CustomerGroup,
     GroupMember,
 )
-from scrm.sop.assignment import assign_template
-from scrm.sop.checkin_models import CheckIn, CheckInRecord
-from scrm.sop.metric_models import GroupDailyMetric
-from scrm.sop.metrics import (
+from scrm.sop.assignments.services import assign_template
+from scrm.sop.checkins.models import CheckIn, CheckInRecord
+from scrm.sop.metrics.models import GroupDailyMetric
+from scrm.sop.metrics.services import (
     COUNTS,
     compute_group_daily_metrics,
     finalise_group_daily_metrics,

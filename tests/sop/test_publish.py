@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from scrm.db import db
 from scrm.directory.models import Department
 from scrm.sop.models import SopTemplate
-from scrm.sop.publish import publish_templates, review_templates
-from scrm.sop.templates import PROJECT_ROOT
+from scrm.sop.templates.loader import PROJECT_ROOT
+from scrm.sop.templates.services import publish_templates, review_templates
 
 SHIPPED = PROJECT_ROOT / "sop_templates"
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scrm.sop.schedule import ScheduleError, event_occurrence, occurrences
+from scrm.sop.tasks.schedule import ScheduleError, event_occurrence, occurrences
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY = date(2026, 3, 2)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from scrm.compliance.lexicon import load_lexicon
-from scrm.compliance.scanner import scan
-from scrm.sop.templates import PROJECT_ROOT, read_library, validate_templates
+from scrm.compliance.lexicon.active import load_lexicon
+from scrm.compliance.scanning.scanner import scan
+from scrm.sop.templates.loader import PROJECT_ROOT, read_library, validate_templates
 
 SHIPPED = PROJECT_ROOT / "sop_templates"
 

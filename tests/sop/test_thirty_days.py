@@ -14,18 +14,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from scrm.archive.models import ArchivedMessage
+from scrm.archive.chain.models import ArchivedMessage
 from scrm.db import db
 from scrm.directory.models import Staff
 from scrm.groups.models import CustomerGroup
 from scrm.outbox.delivery import drain_outbox
 from scrm.outbox.models import Delivery
-from scrm.sop.assignment import assign_template
-from scrm.sop.clock import materialise_due_tasks
-from scrm.sop.execution import run_due_tasks
+from scrm.sop.assignments.services import assign_template
 from scrm.sop.models import SopTask, SopTemplate
-from scrm.sop.results import poll_mass_message_results
-from scrm.sop.todos import complete_todo, miss_overdue_todos
+from scrm.sop.tasks.execution import run_due_tasks
+from scrm.sop.tasks.materialise import materialise_due_tasks
+from scrm.sop.tasks.results import poll_mass_message_results
+from scrm.sop.tasks.todos import complete_todo, miss_overdue_todos
 from scrm.sync.services import run_full_sync
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -24,9 +24,9 @@ from sqlalchemy import func, select
 
 from scrm.db import db, utcnow
 from scrm.groups.models import CustomerGroup
-from scrm.sop.assignment import assign_template
-from scrm.sop.clock import materialise_due_tasks
+from scrm.sop.assignments.services import assign_template
 from scrm.sop.models import SopTask
+from scrm.sop.tasks.materialise import materialise_due_tasks
 from scrm.worker.runner import Clock
 
 GROUPS = 120

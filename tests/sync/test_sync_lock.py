@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from scrm.db import db
-from scrm.sync.context import SYNC_LEASE, SYNC_LEASE_SECONDS
 from scrm.sync.models import SyncRun
+from scrm.sync.run_state import SYNC_LEASE, SYNC_LEASE_SECONDS
 from scrm.sync.services import SyncFailed, run_full_sync
 from scrm.worker.lease import acquire_lease, lease_holder
 

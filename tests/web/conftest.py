@@ -8,7 +8,7 @@ from web_helpers import LEFT, RM, sim_url
 
 from scrm.db import db
 from scrm.directory.services import grant_role, upsert_staff
-from scrm.wecom.api import MemberInfo
+from scrm.wecom.endpoints.reads import MemberInfo
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from scrm.db import db
 from scrm.directory.models import Staff
-from scrm.web.models import ConsoleAccount
+from scrm.web.signin.models import ConsoleAccount
 
 PASSWORD = "星河-管理员-密码-2026"
 

@@ -1,4 +1,4 @@
-"""Every typed call in scrm.wecom.api, through the real wechatpy client, against the
+"""Every typed call in scrm.wecom.endpoints.reads, through the real wechatpy client, against the
 simulator over HTTP: the shapes WeCom documents come back as our dataclasses."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from scrm.wecom import api
+from scrm.wecom.endpoints import reads as api
 from scrm.wecom.errors import InvalidRequest
 
 

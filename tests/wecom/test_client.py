@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from scrm.db import db
-from scrm.wecom import api
 from scrm.wecom.client import WeComClient
+from scrm.wecom.endpoints import reads as api
 from scrm.wecom.errors import (
     InvalidCredential,
     IpNotAllowed,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from scrm.wecom import api
+from scrm.wecom.endpoints import reads as api
 from scrm.wecom.events import (
     ContactChanged,
     ExternalChatChanged,

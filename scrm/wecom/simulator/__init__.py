@@ -10,9 +10,9 @@ real encrypted callbacks to the SCRM::
     sim.operator.customer_adds_rm("zhangsan", name="王小明")
 """
 
-from scrm.wecom.simulator.clock import VirtualClock
 from scrm.wecom.simulator.core import Call, Simulator
 from scrm.wecom.simulator.pusher import Delivery
 from scrm.wecom.simulator.server import SimulatorServer
+from scrm.wecom.simulator.virtual_clock import VirtualClock
 
 __all__ = ["Call", "Delivery", "Simulator", "SimulatorServer", "VirtualClock"]

@@ -27,7 +27,6 @@ from scrm.wecom.simulator import (  # noqa: F401
     api_tags,
     api_transfer,
 )
-from scrm.wecom.simulator.clock import VirtualClock
 from scrm.wecom.simulator.endpoints import REGISTRY, ApiError, ApiRequest
 from scrm.wecom.simulator.faults import Faults, normalize_path
 from scrm.wecom.simulator.jobs import CorpJobs
@@ -35,6 +34,7 @@ from scrm.wecom.simulator.limits import check_limits
 from scrm.wecom.simulator.operator import Operator
 from scrm.wecom.simulator.pusher import CallbackPusher
 from scrm.wecom.simulator.state import Corp
+from scrm.wecom.simulator.virtual_clock import VirtualClock
 
 log = logging.getLogger(__name__)
 

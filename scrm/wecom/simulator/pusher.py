@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import requests
 from wechatpy.enterprise.crypto import PrpCrypto
 
-from scrm.wecom.simulator.clock import VirtualClock
+from scrm.wecom.simulator.virtual_clock import VirtualClock
 
 log = logging.getLogger(__name__)
 

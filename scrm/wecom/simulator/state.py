@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 
-from scrm.wecom.simulator.clock import VirtualClock
 from scrm.wecom.simulator.records import (
     Customer,
     Department,
@@ -21,6 +20,7 @@ from scrm.wecom.simulator.records import (
     User,
     new_id,
 )
+from scrm.wecom.simulator.virtual_clock import VirtualClock
 
 __all__ = [
     "Corp",

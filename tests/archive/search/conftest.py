@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from scrm.archive.search_index import index_new_messages
-from scrm.archive.services import append_message
+from scrm.archive.chain.services import append_message
+from scrm.archive.search.indexer import index_new_messages
 from scrm.db import db
 from scrm.directory.models import Department, Staff, StaffRole
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from scrm.archive.search import search_archive
-from scrm.archive.search_query import SearchError, query_from_args
+from scrm.archive.search.find import search_archive
+from scrm.archive.search.query import SearchError, query_from_args
 from scrm.db import utcnow
 
 
@@ -73,7 +73,7 @@ def test_filters_combine_with_the_keyword(
     search_bank, archive, index, hit, monkeypatch, few_candidates
 ):
     # SQLite picks its plan by how many messages pass the filters; run both plans.
-    monkeypatch.setattr("scrm.archive.search_plan.FEW_CANDIDATES", few_candidates)
+    monkeypatch.setattr("scrm.archive.search.plan.FEW_CANDIDATES", few_candidates)
     text_block = "保本保息，稳赚不赔"
     shanghai_block = archive(text_block, decision="block", hits=[hit(text_block, "保本")])
     shanghai_pass = archive("保本型存款今天到期")
@@ -114,7 +114,7 @@ def test_pages_are_stable_while_new_messages_arrive(
     search_bank, archive, index, monkeypatch, window
 ):
     # The newest messages are searched first, then the rest: pages must not care where.
-    monkeypatch.setattr("scrm.archive.search_plan.RECENT_WINDOW", window)
+    monkeypatch.setattr("scrm.archive.search.plan.RECENT_WINDOW", window)
     ids = [archive(f"第{n}期稳健理财周报") for n in range(7)]
     index()
     first = search_archive(query_from_args({"q": "稳健", "limit": "3"}))

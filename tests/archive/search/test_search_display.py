@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from scrm.archive.search import search_archive
-from scrm.archive.search_highlight import highlight
-from scrm.archive.search_query import SearchError, query_from_args
+from scrm.archive.search.find import search_archive
+from scrm.archive.search.highlight import highlight
+from scrm.archive.search.query import SearchError, query_from_args
 
 
 def first_result(**args) -> dict:

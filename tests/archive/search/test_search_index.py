@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, text
 
-from scrm.archive.search import search_archive
-from scrm.archive.search_index import (
+from scrm.archive.search.find import search_archive
+from scrm.archive.search.indexer import (
     SOURCE_COLUMNS,
     index_new_messages,
     index_rows,
     indexed_up_to,
 )
-from scrm.archive.search_jobs import index_archive_for_search
-from scrm.archive.search_models import ArchiveSearchDoc, ArchiveSearchFact
-from scrm.archive.search_query import query_from_args
+from scrm.archive.search.jobs import index_archive_for_search
+from scrm.archive.search.models import ArchiveSearchDoc, ArchiveSearchFact
+from scrm.archive.search.query import query_from_args
 from scrm.db import db
 
 

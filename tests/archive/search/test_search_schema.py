@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from scrm.archive.search_models import FTS_TABLE, include_object
+from scrm.archive.search.models import FTS_TABLE, include_object
 from scrm.db import Base, db
 
 

@@ -1,0 +1,115 @@
+"""The binding JSON API: ``/api/customers/<external_userid>/binding`` (机构内身份认证).
+
+GET needs ``customers.read``; PUT (bind or change) and DELETE (unbind) need
+``customers.bind``. RMs see and change only customers they serve; branch leads those served
+in their branch. One place commits: after the service call.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from scrm.auth import current_staff, require
+from scrm.customers.identity.services import (
+    BindingError,
+    bind_customer,
+    binding_history,
+    binding_json,
+    find_customer,
+    may_act_on,
+    unbind_customer,
+)
+from scrm.db import db
+from scrm.errors import ScrmError
+
+bp = Blueprint("customer_binding_api", __name__, url_prefix="/api/customers")
+
+
+def _rules() -> None:
+    """The URL table: (method, rule, view)."""
+    for method, rule, view in (
+        ("GET", "/<external_userid>/binding", show_binding),
+        ("PUT", "/<external_userid>/binding", put_binding),
+        ("DELETE", "/<external_userid>/binding", delete_binding),
+    ):
+        bp.add_url_rule(rule, view_func=view, methods=[method])
+
+
+def _fail(error: BindingError):
+    db.session.rollback()
+    return ScrmError(str(error), status_code=error.status_code)
+
+
+@require("customers.read")
+def show_binding(external_userid: str):
+    """The contact's binding and its history (who, how, why, when)."""
+    try:
+        customer = find_customer(external_userid)
+        if not may_act_on(current_staff(), customer):
+            raise BindingError(f"no customer {external_userid!r} among yours", 404)
+        history = binding_history(external_userid)
+    except BindingError as error:
+        raise _fail(error) from None
+    return binding_json(customer) | {
+        "history": [
+            {
+                "action": row.action,
+                "old_cif_no": row.old_cif_no,
+                "new_cif_no": row.new_cif_no,
+                "method": row.method,
+                "by": row.by_userid,
+                "reason": row.reason,
+                "at": row.at.isoformat(),
+            }
+            for row in history
+        ]
+    }
+
+
+@require("customers.bind")
+def put_binding(external_userid: str):
+    """Bind or change. Body: cif_no, method, note, reason (to change), move, request_key."""
+    body = request.get_json(silent=True) or {}
+    if not body.get("cif_no") or not body.get("method"):
+        raise ScrmError(
+            "cif_no and method are required (method: counter, mobile_sms, video, import)"
+        )
+    staff = current_staff()
+    try:
+        bind_customer(
+            external_userid,
+            str(body["cif_no"]),
+            method=str(body["method"]),
+            by=staff,
+            by_userid=staff.userid,
+            note=body.get("note"),
+            reason=body.get("reason"),
+            move=bool(body.get("move")),
+            request_key=body.get("request_key"),
+        )
+    except BindingError as error:
+        raise _fail(error) from None
+    db.session.commit()
+    return binding_json(find_customer(external_userid))
+
+
+@require("customers.bind")
+def delete_binding(external_userid: str):
+    """Unbind. Body: reason (required), request_key."""
+    body = request.get_json(silent=True) or {}
+    staff = current_staff()
+    try:
+        unbind_customer(
+            external_userid,
+            by=staff,
+            by_userid=staff.userid,
+            reason=body.get("reason") or "",
+            request_key=body.get("request_key"),
+        )
+    except BindingError as error:
+        raise _fail(error) from None
+    db.session.commit()
+    return binding_json(find_customer(external_userid))
+
+
+_rules()

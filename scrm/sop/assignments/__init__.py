@@ -1,0 +1,1 @@
+"""Running SOP templates on customer groups: selecting groups, assigning, pausing and resuming."""

@@ -1,0 +1,3 @@
+"""SOP tasks: when steps are due, materialising them as task rows, carrying them out, results
+and to-dos.
+"""
