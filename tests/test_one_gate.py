@@ -184,7 +184,7 @@ def test_the_gate_is_what_queues_deliveries():
 
 def test_the_checks_catch_a_planted_bypass():
     bypass = """
-from scrm.wecom import send_api as s
+from scrm.wecom.endpoints import send as s
 from scrm.wecom.endpoints.send import add_moment_task
 from scrm.outbox.services import enqueue_delivery
 import scrm.outbox.services as outbox
