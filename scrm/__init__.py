@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+
+#: The packages ``create_app`` asks to register themselves (blueprints, ``scrm`` commands, clock
+#: jobs) through their ``init_app``. Any order builds the same app: no package registers
+#: another's parts, and shared command groups are whole once imported. Those with clock jobs
+#: come first, in the order the clock has always listed its jobs (the nightly sync first).
+PACKAGES: tuple[str, ...] = (
+    "scrm.sync",  # scrm sync; the nightly full sync
+    "scrm.archive",  # /api/archive/ (存档检索, 证据导出); scrm archive; ingest pull, indexer
+    "scrm.sop",  # /api/sop/ (标准群SOP); scrm sop; the SOP clock
+    "scrm.dashboards",  # /api/dashboards/ (分行看板); scrm dashboards; the RM rollup
+    "scrm.moments",  # /api/moments/ (客户朋友圈); scrm moments; polls and reminders
+    "scrm.compliance",  # /api/review/ (合规复核), /api/lexicon; scrm review, lexicon, scan
+    "scrm.acquisition",  # /api/acquisition/ (获客: 渠道活码, 批量加好友); scrm acquisition
+    "scrm.campaigns",  # /api/campaigns/ (客户群发); scrm campaigns
+    "scrm.custody",  # /api/custody/ (在职转接, 离职继承); scrm custody
+    "scrm.ops",  # the status page at /; scrm check-config, stats, grant-role, revoke-role
+    "scrm.inbox",  # /wecom/callback
+    "scrm.outbox",  # scrm outbox
+    "scrm.worker",  # scrm worker, retry-failed-events
+    "scrm.demo",  # scrm demo
+    "scrm.audit",  # /api/audit/ (访问审计); scrm audit
+    "scrm.customers",  # /api/customers/ (客户: 标签, 跟进记录, 身份认证); scrm customers
+    "scrm.web",  # sign-in pages, sidebar and console landing pages, JS-SDK, /vendor/ assets
+    "scrm.sidebar",  # the RM sidebar page and /api/sidebar/ (话术库, checked send)
+    "scrm.console",  # console screens (管理后台)
+)
 
 
 def create_app(
@@ -33,66 +60,20 @@ def create_app(
         path = os.path.join(app.instance_path, "scrm.sqlite3")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
 
-    from scrm import db, errors
+    from scrm import auth, cli, db, errors
 
     db.init_app(app)
     errors.init_app(app)
-
-    from scrm.inbox import api as inbox_views
-
-    app.register_blueprint(inbox_views.bp)
-    from scrm.ops import pages as ops_views
-
-    app.register_blueprint(ops_views.bp)
-    from scrm import auth
-    from scrm.sop import api as sop_api
-
-    auth.init_app(app)  # /api/session, and the CSRF check on every /api/ write
-    app.register_blueprint(sop_api.bp)
-    from scrm.custody import api as custody_api
-    from scrm.customers.identity import api as identity_api
-
-    app.register_blueprint(custody_api.bp)  # /api/custody/ (在职转接, 离职继承)
-    app.register_blueprint(identity_api.bp)  # /api/customers/<id>/binding (身份认证)
-    from scrm.customers import api as customers_api
-    from scrm.moments import api as moments_api
-
-    app.register_blueprint(customers_api.bp)  # /api/customers/ (客户: 标签, 跟进记录)
-    app.register_blueprint(moments_api.bp)  # /api/moments/ (客户朋友圈)
-    from scrm.acquisition import api as acquisition_api
-
-    app.register_blueprint(acquisition_api.bp)  # /api/acquisition/ (获客: 渠道活码, 批量加好友)
-    from scrm.campaigns import api as campaigns_api
-
-    app.register_blueprint(campaigns_api.bp)  # /api/campaigns/ (客户群发)
-    from scrm.dashboards import api as dashboards_api
-
-    app.register_blueprint(dashboards_api.bp)  # /api/dashboards/ (分行看板)
-    from scrm.compliance.lexicon import api as lexicon_api
-    from scrm.compliance.review import api as review_api
-
-    app.register_blueprint(review_api.bp)  # /api/review/ (合规复核)
-    app.register_blueprint(lexicon_api.bp)  # /api/lexicon
-    from scrm.archive.search import api as search_api
-
-    search_api.init_app(app)  # /api/archive/ search and conversations, /api/audit/access
-    from scrm import web
-
-    web.init_app(app)  # sign-in pages, sidebar and console, JS-SDK, /vendor/ assets
-    from scrm import sidebar
-
-    sidebar.init_app(app)  # the RM sidebar page and /api/sidebar/ (话术库, checked send)
-    from scrm import console
-
-    console.init_app(app)  # console screens (管理后台), POST /api/archive/exports (证据导出)
+    # /api/session, and the CSRF check on every /api/ write, before any package's own hooks.
+    auth.init_app(app)
+    cli.init_app(app)  # the `scrm` group with init-db; the packages add their commands
+    for name in PACKAGES:
+        importlib.import_module(name).init_app(app)
 
     @app.get("/healthz")
     def healthz():
         return {"status": "ok"}
 
-    from scrm import cli
-
-    cli.init_app(app)
     return app
 
 

@@ -1,15 +1,15 @@
-"""The ``flask --app app scrm …`` command group; each domain adds its commands here."""
+"""The ``flask --app app scrm …`` command group; each package adds its commands in its
+``init_app`` through :func:`scrm_group`."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
-
-scrm_cli = AppGroup("scrm", help="Operate scrm: database, WeCom sync, worker, demo.")
+from flask.cli import AppGroup, with_appcontext
 
 
-@scrm_cli.command("init-db")
+@click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Bring the database to the latest schema (safe to rerun)."""
     from flask_migrate import upgrade
@@ -20,48 +20,24 @@ def init_db_command() -> None:
     click.echo("database is at the latest schema")
 
 
-def init_app(app: Flask) -> None:
-    """Attach the ``scrm`` group with every domain's commands."""
-    from scrm.acquisition import cli as acquisition_cli
-    from scrm.archive.chain import cli as archive_cli
-    from scrm.archive.search import cli as search_cli
-    from scrm.campaigns import cli as campaigns_cli
-    from scrm.compliance.lexicon import cli as lexicon_cli
-    from scrm.compliance.review import cli as review_cli
-    from scrm.compliance.scanning import cli as scan_cli
-    from scrm.custody import cli as custody_cli
-    from scrm.customers import cli as identity_cli
-    from scrm.dashboards import cli as dashboards_cli
-    from scrm.demo import cli as demo_cli
-    from scrm.moments import cli as moments_cli
-    from scrm.ops import cli as ops_cli
-    from scrm.outbox import cli as outbox_cli
-    from scrm.sidebar import cli as sidebar_cli
-    from scrm.sop import cli as sop_cli
-    from scrm.sync import cli as sync_cli
-    from scrm.web.signin import cli as web_cli
-    from scrm.worker import cli as worker_cli
+def scrm_group(app: Flask) -> click.Group:
+    """The app's ``scrm`` group, made on first use: packages add to it in any order, and each
+    app has its own, so one app's commands never leak into another's."""
+    group = app.cli.commands.get("scrm")
+    if group is None:
+        group = AppGroup("scrm", help="Operate scrm: database, WeCom sync, worker, demo.")
+        group.add_command(init_db_command)
+        app.cli.add_command(group)
+    return group
 
-    for module in (
-        ops_cli,
-        sync_cli,
-        worker_cli,
-        demo_cli,
-        archive_cli,
-        search_cli,  # after archive_cli: adds `archive reindex`
-        lexicon_cli,
-        review_cli,
-        outbox_cli,
-        scan_cli,
-        sop_cli,
-        moments_cli,
-        campaigns_cli,
-        custody_cli,
-        identity_cli,
-        acquisition_cli,
-        dashboards_cli,
-        web_cli,
-        sidebar_cli,
-    ):
-        module.register(scrm_cli)
-    app.cli.add_command(scrm_cli)
+
+def init_app(app: Flask) -> None:
+    """Attach the ``scrm`` group with ``init-db``; the packages add the rest."""
+    scrm_group(app)
+
+
+def add_commands(app: Flask, *commands: click.Command) -> None:
+    """Add a package's commands (or command groups) to the app's ``scrm`` group."""
+    group = scrm_group(app)
+    for command in commands:
+        group.add_command(command)

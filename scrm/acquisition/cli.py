@@ -239,8 +239,3 @@ def report_command(level: str, as_json: bool) -> None:
             )
     if not rows:
         click.echo("nothing to report yet")
-
-
-def register(group: AppGroup) -> None:
-    """Add ``acquisition`` to the ``scrm`` command group."""
-    group.add_command(acquisition_cli)

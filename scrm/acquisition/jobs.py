@@ -1,8 +1,10 @@
-"""What the worker's clock runs for acquisition (the schedule is in scrm.worker.jobs)."""
+"""What the worker's clock runs for acquisition, and when (``CLOCK_JOBS``)."""
 
 from __future__ import annotations
 
 import logging
+
+from scrm.worker.schedule import ClockJob, daily_at, every
 
 log = logging.getLogger(__name__)
 
@@ -37,3 +39,25 @@ def attribute_synced_follows() -> None:
     count = attribute()
     if count:
         log.info("acquisition: %s adds attributed from the sync", count)
+
+
+CLOCK_JOBS = (
+    ClockJob(
+        id="acquisition.settle_welcome_messages",
+        description="copy welcome-message outcomes onto channel adds; close bulk adds by 客户号",
+        func=settle_welcome_messages,
+        trigger=every(minutes=1),
+    ),
+    ClockJob(
+        id="acquisition.remind_pending_adds",
+        description="remind RMs of pending bulk adds (批量加好友, 09:30)",
+        func=remind_pending_adds,
+        trigger=daily_at(9, 30),
+    ),
+    ClockJob(
+        id="acquisition.attribute_synced_follows",
+        description="attribute channel adds the nightly sync saw and no event applied",
+        func=attribute_synced_follows,
+        trigger=daily_at(3, 0),
+    ),
+)

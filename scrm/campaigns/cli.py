@@ -239,7 +239,3 @@ def list_command() -> None:
 
     for c in db.session.scalars(select(MassCampaign).order_by(MassCampaign.id.desc())):
         click.echo(f"#{c.id} {c.status:<22} {c.chat_type:<6} {c.name} (by {c.created_by})")
-
-
-def register(group: click.Group) -> None:
-    group.add_command(campaigns_cli)

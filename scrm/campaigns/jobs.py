@@ -1,8 +1,10 @@
-"""What the worker's clock runs for mass campaigns (the schedule is in scrm.worker.jobs)."""
+"""What the worker's clock runs for mass campaigns, and when (``CLOCK_JOBS``)."""
 
 from __future__ import annotations
 
 import logging
+
+from scrm.worker.schedule import ClockJob, daily_at, every
 
 log = logging.getLogger(__name__)
 
@@ -40,3 +42,19 @@ def remind_unconfirmed_campaigns() -> None:
         db.session.commit()
         if outcome:
             log.info("campaign %s reminders: %s", campaign.id, outcome)
+
+
+CLOCK_JOBS = (
+    ClockJob(
+        id="campaigns.poll",
+        description="poll WeCom for who confirmed open mass messages and what each customer got",
+        func=poll_mass_campaigns,
+        trigger=every(minutes=10),
+    ),
+    ClockJob(
+        id="campaigns.remind_unconfirmed",
+        description="remind RMs who have not confirmed an open mass message (15:00)",
+        func=remind_unconfirmed_campaigns,
+        trigger=daily_at(15, 0),
+    ),
+)

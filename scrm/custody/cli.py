@@ -131,7 +131,3 @@ def poll_command():
     counts = poll_custody()  # also plans inheritance for members who left without a plan
     db.session.commit()
     click.echo(json.dumps(counts))
-
-
-def register(group) -> None:
-    group.add_command(custody_cli)

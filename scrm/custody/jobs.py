@@ -1,8 +1,10 @@
-"""What the worker's clock runs for custody (the schedule is in scrm.worker.jobs)."""
+"""What the worker's clock runs for custody, and when (``CLOCK_JOBS``)."""
 
 from __future__ import annotations
 
 import logging
+
+from scrm.worker.schedule import ClockJob, every
 
 log = logging.getLogger(__name__)
 
@@ -21,3 +23,13 @@ def poll_custody() -> dict[str, int]:
     if any(counts.values()) or planned:
         log.info("custody polled: %s; inheritance plans made: %s", counts, planned)
     return counts | {"planned": planned}
+
+
+CLOCK_JOBS = (
+    ClockJob(
+        id="custody.poll",
+        description="follow handovers and inheritances (transfer_result); plan them for leavers",
+        func=poll_custody,
+        trigger=every(minutes=30),
+    ),
+)

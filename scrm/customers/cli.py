@@ -108,7 +108,3 @@ def import_command(path):
         raise click.ClickException(f"{len(report.errors)} line(s) wrong; nothing imported")
     db.session.commit()
     click.echo(f"imported: {report.created} new, {report.updated} updated")
-
-
-def register(group) -> None:
-    group.add_command(customers_cli)

@@ -67,8 +67,3 @@ def show_command(level: str, node_id: str | None, start, end) -> None:
     answer = overview(node, start.date(), end.date())
     answer.pop("metrics")
     click.echo(json.dumps(answer, ensure_ascii=False))
-
-
-def register(group: AppGroup) -> None:
-    """Add ``dashboards`` to the ``scrm`` command group."""
-    group.add_command(dashboards_cli)

@@ -1,8 +1,10 @@
-"""What the worker's clock runs for the dashboards (the schedule is in scrm.worker.jobs)."""
+"""What the worker's clock runs for the dashboards, and when (``CLOCK_JOBS``)."""
 
 from __future__ import annotations
 
 import logging
+
+from scrm.worker.schedule import ClockJob, every
 
 log = logging.getLogger(__name__)
 
@@ -32,3 +34,13 @@ def roll_up_rm_daily_metrics() -> None:
     if utcnow() >= final_after and (last is None or last < final_after):
         rows = compute_rm_daily_metrics(yesterday, tz=tz)
         log.info("RM daily metrics of %s finalised: %s rows", yesterday, rows)
+
+
+CLOCK_JOBS = (
+    ClockJob(
+        id="dashboards.roll_up_rm_daily_metrics",
+        description="roll up each RM's day for the dashboards (today; yesterday until final)",
+        func=roll_up_rm_daily_metrics,
+        trigger=every(minutes=15),
+    ),
+)

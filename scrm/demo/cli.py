@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from scrm.demo.seed import DEFAULT_SEED
 from scrm.demo.settings import demo_settings
@@ -69,8 +69,3 @@ def _shown_database(app) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
-
-
-def register(group: AppGroup) -> None:
-    """Add this domain's commands to the ``scrm`` group."""
-    group.add_command(demo_command)

@@ -1,8 +1,10 @@
-"""What the worker's clock runs for moments (the schedule is in scrm.worker.jobs)."""
+"""What the worker's clock runs for moments, and when (``CLOCK_JOBS``)."""
 
 from __future__ import annotations
 
 import logging
+
+from scrm.worker.schedule import ClockJob, daily_at, every
 
 log = logging.getLogger(__name__)
 
@@ -51,3 +53,25 @@ def remind_unpublished_moments() -> None:
     reminded = remind_all_unpublished(now)
     if any(reminded.values()):
         log.info("central moments reminders queued: %s", reminded)
+
+
+CLOCK_JOBS = (
+    ClockJob(
+        id="moments.pull_engagement",
+        description="pull likes and comments on moments; open and close 1v1 follow-ups",
+        func=pull_moment_engagement,
+        trigger=every(minutes=30),
+    ),
+    ClockJob(
+        id="moments.poll_publications",
+        description="poll WeCom for which RMs published the moments, and finish cancellations",
+        func=poll_moment_publications,
+        trigger=every(minutes=10),
+    ),
+    ClockJob(
+        id="moments.remind_unpublished",
+        description="remind RMs who have not published the central moments (16:00)",
+        func=remind_unpublished_moments,
+        trigger=daily_at(16, 0),
+    ),
+)

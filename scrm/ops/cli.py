@@ -6,7 +6,7 @@ import json
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from scrm.db import db
 from scrm.directory.models import ROLES
@@ -104,9 +104,3 @@ def revoke_role_command(userid: str, role: str) -> None:
     revoke_role(staff, role)
     db.session.commit()
     click.echo(f"{userid} now holds: {', '.join(sorted(staff.role_names)) or 'no role'}")
-
-
-def register(group: AppGroup) -> None:
-    """Add this domain's commands to the ``scrm`` group."""
-    for command in (check_config_command, stats_command, grant_role_command, revoke_role_command):
-        group.add_command(command)

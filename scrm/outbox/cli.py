@@ -45,8 +45,3 @@ def retry_dead_command(delivery_ids: tuple[int, ...]) -> None:
     count = retry_dead_deliveries(list(delivery_ids) if delivery_ids else None)
     db.session.commit()
     click.echo(f"requeued {count} dead delivery(ies); the worker sends them next")
-
-
-def register(group: AppGroup) -> None:
-    """Add this domain's commands to the ``scrm`` group."""
-    group.add_command(outbox_cli)

@@ -7,9 +7,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the sidebar page (``/sidebar/app/``) and its JSON API (``/api/sidebar/``)."""
-    from scrm.sidebar import api
+    """Register the sidebar page (``/sidebar/app/``), its JSON API (``/api/sidebar/``) and the
+    ``scrm sidebar`` group."""
+    from scrm.cli import add_commands
+    from scrm.sidebar import api, cli
     from scrm.sidebar import pages as views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    add_commands(app, cli.sidebar_cli)

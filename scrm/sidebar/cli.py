@@ -30,8 +30,3 @@ def import_scripts_command(path, by) -> None:
         f"{counts['materials_changed']} changed; scripts {counts['scripts_added']} added, "
         f"{counts['scripts_changed']} changed"
     )
-
-
-def register(group: AppGroup) -> None:
-    """Add ``sidebar`` to the ``scrm`` command group."""
-    group.add_command(sidebar_cli)

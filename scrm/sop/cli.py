@@ -1,4 +1,5 @@
-"""``flask --app app scrm sop …``: validate, publish and list SOP templates (标准群SOP)."""
+"""``flask --app app scrm sop …``: validate, publish and list SOP templates (标准群SOP); the
+group also holds ``assign``, ``pause``, ``resume`` and ``metrics`` from the sub-packages."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from scrm.sop.assignments.cli import assign_command, pause_command, resume_command
+from scrm.sop.metrics.cli import metrics_command
+
 sop_cli = AppGroup("sop", help="SOP templates: validate the YAML, publish versions, list them.")
+# The group is whole once this module is imported: the sub-packages' commands join it here.
+for _command in (assign_command, pause_command, resume_command, metrics_command):
+    sop_cli.add_command(_command)
 
 _DIRECTORY = click.Path(exists=True, file_okay=False, path_type=Path)
 
@@ -107,14 +114,3 @@ def list_command() -> None:
         )
     if not rows:
         click.echo("no templates published yet; run `flask --app app scrm sop publish`")
-
-
-def register(group: AppGroup) -> None:
-    """Add ``sop`` to the ``scrm`` command group."""
-    from scrm.sop.metrics.cli import metrics_command
-
-    sop_cli.add_command(metrics_command)
-    from scrm.sop.assignments.cli import register_assign_commands
-
-    register_assign_commands(sop_cli)
-    group.add_command(sop_cli)

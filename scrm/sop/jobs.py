@@ -1,8 +1,16 @@
-"""What the worker's clock runs for group operations (the schedule is in scrm.worker.jobs)."""
+"""What the worker's clock runs for group operations, and when (``CLOCK_JOBS``)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.interval import IntervalTrigger
+
+from scrm.worker.schedule import ClockJob, daily_at, every
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +51,7 @@ def run_sop_checkins() -> None:
 
 def materialise_sop_tasks() -> None:
     """Create the SOP tasks that fell due (exactly once per group, step and occurrence)."""
-    from scrm.sop.tasks.materialise import materialise_due_tasks  # late, like the sync above
+    from scrm.sop.tasks.materialise import materialise_due_tasks
 
     counts = materialise_due_tasks()
     if any(counts.get(key) for key in ("created", "late", "skipped")):
@@ -81,3 +89,51 @@ def finalise_yesterdays_group_metrics() -> None:
     tz = current_app.config["SCRM_TIMEZONE"]
     rows = compute_group_daily_metrics(local_today(tz) - timedelta(days=1), tz=tz)
     log.info("group metrics of yesterday finalised: %s groups", rows)
+
+
+def _every_minute_on_the_minute(config: Mapping[str, Any], tz: ZoneInfo) -> IntervalTrigger:
+    # Aligned to whole minutes, so a step due at 09:30 is created at 09:30:00, not 09:30:59.
+    seconds = float(config.get("SOP_CLOCK_SECONDS", 60))
+    start = datetime.now(tz).replace(second=0, microsecond=0)
+    return IntervalTrigger(seconds=seconds, start_date=start, timezone=tz)
+
+
+CLOCK_JOBS = (
+    ClockJob(
+        id="sop.materialise_due_tasks",
+        description="create the SOP tasks that fell due, once per group, step and occurrence",
+        func=materialise_sop_tasks,
+        trigger=_every_minute_on_the_minute,
+    ),
+    ClockJob(
+        id="sop.run_due_tasks",
+        description="send due SOP auto steps through the gate; miss to-dos past their day",
+        func=run_sop_tasks,
+        trigger=every(minutes=1),
+    ),
+    ClockJob(
+        id="sop.run_checkins",
+        description="open due check-ins (群打卡) and close those whose window is over",
+        func=run_sop_checkins,
+        trigger=every(minutes=1),
+    ),
+    ClockJob(
+        id="sop.poll_mass_message_results",
+        description="poll WeCom for the group owners' confirmations of SOP mass messages",
+        func=poll_sop_mass_messages,
+        trigger=every(minutes=5),
+    ),
+    ClockJob(
+        id="sop.recompute_todays_group_metrics",
+        description="recompute today's group metrics (members, messages, SOP, check-ins)",
+        func=recompute_todays_group_metrics,
+        trigger=every(minutes=15),
+    ),
+    ClockJob(
+        id="sop.finalise_yesterdays_group_metrics",
+        description="finalise yesterday's group metrics after midnight",
+        func=finalise_yesterdays_group_metrics,
+        # 00:20 (FINALISE_AFTER): the day's to-dos were missed and late ingests came in.
+        trigger=daily_at(0, 20),
+    ),
+)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from scrm.sync.services import SyncFailed, run_full_sync
 
@@ -34,8 +34,3 @@ def sync_command(restart: bool) -> None:
         raise SystemExit(1) from exc
     click.echo(f"sync run {run.id} done (attempt {run.attempts})")
     _echo_counts(run.counts)
-
-
-def register(group: AppGroup) -> None:
-    """Add this domain's commands to the ``scrm`` group."""
-    group.add_command(sync_command)

@@ -8,7 +8,7 @@ import threading
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import with_appcontext
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +58,3 @@ def retry_failed_events_command(event_ids: tuple[int, ...]) -> None:
     count = retry_failed_events(list(event_ids) if event_ids else None)
     db.session.commit()
     click.echo(f"requeued {count} failed inbound event(s); the worker applies them next")
-
-
-def register(group: AppGroup) -> None:
-    """Add this domain's commands to the ``scrm`` group."""
-    group.add_command(worker_command)
-    group.add_command(retry_failed_events_command)

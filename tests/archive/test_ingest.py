@@ -279,7 +279,7 @@ def test_notify_fires_at_most_every_fifteen_seconds_and_the_clock_pulls_the_rest
     jobs = {job.id: job for job in build_scheduler(app).get_jobs()}
     assert "archive.pull_conversation_archive" in jobs
     with app.app_context():
-        from scrm.worker.jobs import pull_conversation_archive as clock_pull
+        from scrm.archive.ingest.jobs import pull_conversation_archive as clock_pull
 
         clock_pull()
         db.session.commit()

@@ -31,7 +31,7 @@ from scrm.moments.models import (
 )
 from scrm.wecom.client import get_client
 from scrm.wecom.simulator.operator import OperatorError
-from scrm.worker.jobs import JOBS
+from scrm.worker.schedule import clock_jobs
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LIN, ZHOU, WU = "lin.xiaomei", "zhou.jian", "wu.lei"  # 西湖支行, 宁波分行, 宁波分行
@@ -251,8 +251,8 @@ def test_daily_review_orders_posts_by_interaction_per_branch(sim, bank):
         daily_review(bank["day"], limit=0)
 
 
-def test_the_clock_job_pulls_and_closes_follow_ups(sim, bank, runner):
-    assert "moments.pull_engagement" in {job.id for job in JOBS}
+def test_the_clock_job_pulls_and_closes_follow_ups(sim, bank, runner, app):
+    assert "moments.pull_engagement" in {job.id for job in clock_jobs(app)}
     sim.clock.reset()  # the job pulls at the real now
     post = publish_post(sim, bank, 1, "【总行】大额存单今日开售", [LIN])
     sim.operator.customer_comments_on_moment(post.moment_id, LIN, WANG)

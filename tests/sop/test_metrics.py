@@ -38,7 +38,7 @@ from scrm.sop.metrics.services import (
     rollup,
 )
 from scrm.sop.models import SopTask
-from scrm.worker.jobs import JOBS
+from scrm.worker.schedule import clock_jobs
 
 D1, D2, D3 = MONDAY, MONDAY + timedelta(days=1), MONDAY + timedelta(days=2)
 BEFORE = MONDAY - timedelta(days=10)
@@ -378,8 +378,8 @@ def test_metrics_command_names_the_fix_for_a_backwards_range(bank, runner):
     assert "--start 2026-03-03 is after --end 2026-03-02; swap them" in result.output
 
 
-def test_worker_clock_recomputes_today_every_15_minutes_and_finalises_yesterday():
-    jobs = {job.id: job for job in JOBS}
+def test_worker_clock_recomputes_today_every_15_minutes_and_finalises_yesterday(app):
+    jobs = {job.id: job for job in clock_jobs(app)}
     today = jobs["sop.recompute_todays_group_metrics"].trigger({}, ZoneInfo("Asia/Shanghai"))
     nightly = jobs["sop.finalise_yesterdays_group_metrics"].trigger({}, ZoneInfo("Asia/Shanghai"))
 
@@ -388,7 +388,7 @@ def test_worker_clock_recomputes_today_every_15_minutes_and_finalises_yesterday(
 
 
 def test_worker_job_computes_todays_rows(bank, app):
-    jobs = {job.id: job for job in JOBS}
+    jobs = {job.id: job for job in clock_jobs(app)}
 
     jobs["sop.recompute_todays_group_metrics"].func()
     db.session.commit()

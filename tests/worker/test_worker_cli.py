@@ -16,10 +16,11 @@ from sqlalchemy import select, update
 
 from scrm.db import db
 from scrm.inbox.models import FAILED, IGNORED, RECEIVED, InboundEvent
-from scrm.worker.jobs import JOBS, build_scheduler
+from scrm.worker.jobs import build_scheduler
 from scrm.worker.lease import CLOCK_LEASE, lease_holder
 from scrm.worker.models import WorkerLease
 from scrm.worker.runner import new_worker_id, run_worker
+from scrm.worker.schedule import clock_jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,7 +89,7 @@ def test_nightly_sync_is_scheduled_at_the_configured_hour_in_bank_time(app):
     app.config.update(SYNC_NIGHTLY_HOUR=3)
     scheduler = build_scheduler(app)
     job = scheduler.get_job("sync.nightly_full_sync")
-    assert job is not None and job.id == JOBS[0].id
+    assert job is not None and job.id == clock_jobs(app)[0].id
     shanghai = ZoneInfo("Asia/Shanghai")
     fire = job.trigger.get_next_fire_time(None, datetime(2026, 5, 1, 12, 0, tzinfo=shanghai))
     assert fire == datetime(2026, 5, 2, 3, 0, tzinfo=shanghai)

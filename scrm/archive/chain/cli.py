@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 
 import click
-from flask.cli import AppGroup
-
-archive_cli = AppGroup("archive", help="The compliance archive (合规存档).")
+from flask.cli import with_appcontext
 
 _WITNESS = re.compile(r"^(\d+):([0-9a-f]{64})$")
 
@@ -24,7 +22,8 @@ def _witness(ctx, param, values: tuple[str, ...]) -> dict[int, str]:
     return witnesses
 
 
-@archive_cli.command("verify")
+@click.command("verify")
+@with_appcontext
 @click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 100000))
 @click.option(
     "--witness",
@@ -56,7 +55,3 @@ def verify_command(batch_size: int, witnesses: dict[int, str]) -> None:
         err=True,
     )
     raise SystemExit(1)
-
-
-def register(group: click.Group) -> None:
-    group.add_command(archive_cli)

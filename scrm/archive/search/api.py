@@ -69,11 +69,3 @@ def _count(name: str, default: int = 10) -> int:
 
 
 _rules()
-
-
-def init_app(app) -> None:
-    """Serve ``/api/archive/`` and the access audit at ``/api/audit/``."""
-    from scrm.audit import api as audit_api
-
-    app.register_blueprint(bp)
-    app.register_blueprint(audit_api.bp)

@@ -26,12 +26,3 @@ def reindex_command(rebuild: bool, batch_size: int) -> None:
         db.session.commit()
         total += count
     click.echo(f"indexed {total} messages; the index reaches message {indexed_up_to()}")
-
-
-def register(group: click.Group) -> None:
-    """Add ``reindex`` to the ``archive`` group, and the ``audit`` group to ``group``."""
-    from scrm.archive.chain.cli import archive_cli
-    from scrm.audit.cli import audit_cli
-
-    archive_cli.add_command(reindex_command)
-    group.add_command(audit_cli)

@@ -124,8 +124,3 @@ def sync_intercept_command(dry_run: bool) -> None:
             f"skipped {term.term!r} ({term.source}): longer than "
             f"{intercept_api.MAX_WORD_CHARS} characters, WeCom cannot hold it"
         )
-
-
-def register(group: AppGroup) -> None:
-    """Add the ``lexicon`` sub-group to the ``scrm`` group."""
-    group.add_command(lexicon_cli)

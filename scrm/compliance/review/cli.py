@@ -121,8 +121,3 @@ def cover_command(userid: str, branch_ids: tuple[int, ...]) -> None:
     _run(lambda: cover_branches(_officer(userid), branch_ids))
     shown = ", ".join(map(str, sorted(set(branch_ids)))) or "none"
     click.echo(f"{userid} covers branches: {shown}")
-
-
-def register(group: AppGroup) -> None:
-    """Add the ``review`` sub-group to the ``scrm`` group."""
-    group.add_command(review_cli)

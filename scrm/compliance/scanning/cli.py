@@ -107,8 +107,3 @@ def _safe_result(text: str, channel: str, lexicon: Lexicon) -> dict:
         return _result(text, channel, lexicon)
     except InvalidMessage as error:
         return {"error": str(error)}
-
-
-def register(group: click.Group) -> None:
-    """Add ``scan`` to the ``scrm`` command group."""
-    group.add_command(scan_command)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import click
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import with_appcontext
 
 
 def _group(chat_id: str):
@@ -146,9 +146,3 @@ def resume_command(chat_id: str, replay: bool) -> None:
         f"resumed {assignment.template.name} v{assignment.template.version} in {_label(group)}, "
         f"{skipped}"
     )
-
-
-def register_assign_commands(group: AppGroup) -> None:
-    """Add ``assign``, ``pause`` and ``resume`` to the ``sop`` command group."""
-    for command in (assign_command, pause_command, resume_command):
-        group.add_command(command)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from scrm.db import db
 from scrm.web.signin.accounts import AccountError, create_console_account, disable_console_account
@@ -50,9 +50,3 @@ def disable_admin_command(username: str) -> None:
         raise click.ClickException(exc.message) from exc
     db.session.commit()
     click.echo(f"console account {username!r} disabled")
-
-
-def register(group: AppGroup) -> None:
-    """Add this domain's commands to the ``scrm`` group."""
-    group.add_command(create_admin_command)
-    group.add_command(disable_admin_command)
