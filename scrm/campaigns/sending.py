@@ -37,13 +37,13 @@ from scrm.campaigns.models import (
     Segment,
 )
 from scrm.campaigns.segments import segment_members
+from scrm.compliance.decisions import explain_hits
 from scrm.compliance.gateway import GateResult, OutboundMessage, submit
 from scrm.compliance.vocabulary import InvalidMessage
 from scrm.db import db, utcnow
 from scrm.directory.models import Staff
 from scrm.errors import ScrmError
 from scrm.groups.models import GROUP_NORMAL, CustomerGroup
-from scrm.moments.central import explain_hits
 from scrm.outbox.kinds import MASS_MESSAGE, MAX_EXTERNAL_USERIDS, InvalidDelivery, validate_payload
 
 ORIGIN = "mass_message"
