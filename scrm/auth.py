@@ -16,9 +16,9 @@ from sqlalchemy import Select, false, or_, select
 
 from scrm.db import db
 from scrm.directory.models import ROLES, Department, Staff
+from scrm.directory.tree import department_subtree
 from scrm.errors import ScrmError
 from scrm.groups.models import CustomerGroup
-from scrm.sop.assignments.selection import department_subtree
 from scrm.sop.models import GroupRoleHolder
 
 #: Every permission and the scrm roles that hold it. A route names exactly one of these.
