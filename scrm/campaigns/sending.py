@@ -178,7 +178,7 @@ def _targets(campaign: MassCampaign, scope_staff: Staff | None) -> list[tuple[st
             "or run `scrm sync`"
         )
     if scope_staff is not None:
-        from scrm.auth import visible_groups  # the web's scope rules, one place
+        from scrm.groups.access import visible_groups  # the web's scope rules, one place
 
         visible = set(db.session.scalars(visible_groups(scope_staff)))
         hidden = [c for c, g in groups.items() if g.id not in visible]
