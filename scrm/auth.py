@@ -1,5 +1,6 @@
 """Who is asking and what they may do: the signed-in member of staff, the one permission table,
-the scope of customer groups each role sees, and CSRF protection for the JSON API.
+and CSRF protection for the JSON API. Which customer groups and customers each role sees is
+decided in :mod:`scrm.groups.access` and :mod:`scrm.customers.access`.
 
 Identity lives in the Flask session (``staff_id``), set by :func:`sign_in`. WeCom OAuth sign-in
 arrives with the sidebar and console; until then only tests and trusted tooling call it.
@@ -12,14 +13,10 @@ import hmac
 import secrets
 
 from flask import Blueprint, Flask, request, session
-from sqlalchemy import Select, false, or_, select
 
 from scrm.db import db
-from scrm.directory.models import ROLES, Department, Staff
+from scrm.directory.models import ROLES, Staff
 from scrm.errors import ScrmError
-from scrm.groups.models import CustomerGroup
-from scrm.sop.assignments.selection import department_subtree
-from scrm.sop.models import GroupRoleHolder
 
 #: Every permission and the scrm roles that hold it. A route names exactly one of these.
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -128,31 +125,6 @@ def require(permission: str):
         return guarded
 
     return decorate
-
-
-def visible_groups(staff: Staff) -> Select:
-    """A select of the ``CustomerGroup.id`` values ``staff`` may see.
-
-    rm: groups they own or hold a group role in; branch_lead: groups owned by staff in the
-    lead's department or below; hq_ops and admin: every group; anyone else: none.
-    """
-    roles = staff.role_names
-    query = select(CustomerGroup.id)
-    if roles & BANK_WIDE_ROLES:
-        return query
-    conditions = []
-    if "rm" in roles:
-        held = select(GroupRoleHolder.group_id).where(GroupRoleHolder.staff_id == staff.id)
-        conditions += [CustomerGroup.owner_id == staff.id, CustomerGroup.id.in_(held)]
-    if "branch_lead" in roles and staff.department_id is not None:
-        parents = dict(db.session.execute(select(Department.id, Department.parent_id)).all())
-        owners = select(Staff.id).where(
-            Staff.department_id.in_(department_subtree(parents, staff.department_id))
-        )
-        conditions.append(CustomerGroup.owner_id.in_(owners))
-    if not conditions:
-        return query.where(false())
-    return query.where(or_(*conditions))
 
 
 def csrf_token() -> str:

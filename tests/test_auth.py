@@ -10,9 +10,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from scrm.auth import PERMISSIONS, sign_in, sign_out, visible_groups
+from scrm.auth import PERMISSIONS, sign_in, sign_out
 from scrm.db import db
 from scrm.directory.models import ROLES, Department, Staff, StaffRole
+from scrm.groups.access import visible_groups
 from scrm.groups.models import CustomerGroup
 from scrm.sop.metrics.models import GroupDailyMetric
 from scrm.sop.models import GroupRoleHolder, SopTemplate

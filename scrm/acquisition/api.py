@@ -17,8 +17,8 @@ from scrm.acquisition.models import AcquisitionChannel, AddTask
 from scrm.auth import BANK_WIDE_ROLES, current_staff, require
 from scrm.db import db
 from scrm.directory.models import Department, Staff
+from scrm.directory.tree import department_subtree
 from scrm.errors import ScrmError
-from scrm.sop.assignments.selection import department_subtree
 from scrm.wecom.errors import WeComError
 
 bp = Blueprint("acquisition_api", __name__, url_prefix="/api/acquisition")

@@ -10,16 +10,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from scrm.compliance.decisions import judge
+from scrm.compliance.decisions import explain_hits, judge
 from scrm.compliance.lexicon.active import current_lexicon
 from scrm.compliance.vocabulary import BLOCK, WARN, InvalidMessage
 from scrm.customers.models import CorpTag
 from scrm.db import db
 from scrm.directory.models import Department, Staff, StaffRole
+from scrm.directory.tree import department_subtree
 from scrm.groups.models import GROUP_NORMAL, CustomerGroup
-from scrm.moments.central import explain_hits
 from scrm.outbox.kinds import WELCOME_MSG, InvalidDelivery, validate_payload
-from scrm.sop.assignments.selection import department_subtree
 from scrm.wecom.endpoints import contact_way as ways
 
 

@@ -22,6 +22,7 @@ from scrm.campaigns.sending import create_campaign, send_campaign
 from scrm.db import db, utcnow
 from scrm.directory.models import Staff
 from scrm.errors import ScrmError
+from scrm.payloads import json_object
 from scrm.wecom.errors import WeComError
 
 bp = Blueprint("campaigns_api", __name__, url_prefix="/api/campaigns")
@@ -41,13 +42,6 @@ def _rules() -> None:
         ("POST", "/<int:campaign_id>/cancel", cancel),
     ):
         bp.add_url_rule(rule, view_func=view, methods=[method])
-
-
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ScrmError("send a JSON object body")
-    return body
 
 
 def _visible_campaigns(staff: Staff):
@@ -94,7 +88,7 @@ def list_segments():
 @require("campaigns.send")
 def save_segment_view():
     """Save (or revise) a segment: ``{"name": …, "filters": {…}}``; answers its preview."""
-    body = _body()
+    body = json_object()
     staff = current_staff()
     try:
         segment, found = save_segment(
@@ -110,7 +104,7 @@ def save_segment_view():
 @require("campaigns.read")
 def preview():
     """Preview ``{"filters": {…}}`` or ``{"segment_id": n}`` in the caller's scope."""
-    body = _body()
+    body = json_object()
     filters = body.get("filters")
     if body.get("segment_id") is not None:
         segment = db.session.get(Segment, body["segment_id"])
@@ -136,7 +130,7 @@ def list_campaigns():
 @require("campaigns.send")
 def create():
     """Create a draft: ``{"name", "text", "attachments", "segment_id" | "chat_ids"}``."""
-    body = _body()
+    body = json_object()
     segment = None
     if body.get("segment_id") is not None:
         segment = db.session.get(Segment, body["segment_id"])

@@ -22,8 +22,8 @@ from scrm.customers.identity.models import BankCustomer, BankCustomerType, Custo
 from scrm.customers.models import FOLLOW_ACTIVE, Customer, Follow, FollowTag
 from scrm.db import UTCDateTime, db, is_postgres
 from scrm.directory.models import Department, Staff
+from scrm.directory.tree import department_subtree
 from scrm.groups.models import GROUP_NORMAL, MEMBER_CUSTOMER, CustomerGroup, GroupMember
-from scrm.sop.assignments.selection import department_subtree
 
 
 @dataclass(frozen=True)

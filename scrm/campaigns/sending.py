@@ -37,13 +37,13 @@ from scrm.campaigns.models import (
     Segment,
 )
 from scrm.campaigns.segments import segment_members
+from scrm.compliance.decisions import explain_hits
 from scrm.compliance.gateway import GateResult, OutboundMessage, submit
 from scrm.compliance.vocabulary import InvalidMessage
 from scrm.db import db, utcnow
 from scrm.directory.models import Staff
 from scrm.errors import ScrmError
 from scrm.groups.models import GROUP_NORMAL, CustomerGroup
-from scrm.moments.central import explain_hits
 from scrm.outbox.kinds import MASS_MESSAGE, MAX_EXTERNAL_USERIDS, InvalidDelivery, validate_payload
 
 ORIGIN = "mass_message"
@@ -178,7 +178,7 @@ def _targets(campaign: MassCampaign, scope_staff: Staff | None) -> list[tuple[st
             "or run `scrm sync`"
         )
     if scope_staff is not None:
-        from scrm.auth import visible_groups  # the web's scope rules, one place
+        from scrm.groups.access import visible_groups  # the web's scope rules, one place
 
         visible = set(db.session.scalars(visible_groups(scope_staff)))
         hidden = [c for c, g in groups.items() if g.id not in visible]

@@ -74,3 +74,17 @@ def judge(
                 }
             )
     return Verdict(decision, tuple(hits), lexicon.version)
+
+
+def explain_hits(hits: Sequence[Mapping[str, Any]]) -> str:
+    """The gate's hits in words: the exact text, category, action and legal basis of each."""
+    parts = []
+    for hit in hits:
+        if hit.get("action") not in ("block", "warn"):
+            continue
+        basis = f", basis: {hit['basis']}" if hit.get("basis") else ""
+        parts.append(
+            f'"{hit.get("matched")}" ({hit.get("category")}, {hit.get("action")}{basis}) '
+            f"in {hit.get('field', 'text')}"
+        )
+    return "; ".join(parts) or "no explained hit"

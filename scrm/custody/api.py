@@ -17,8 +17,8 @@ from scrm.custody.models import Handover
 from scrm.custody.results import report
 from scrm.db import db
 from scrm.directory.models import Department, Staff
+from scrm.directory.tree import department_subtree
 from scrm.errors import ScrmError
-from scrm.sop.assignments.selection import department_subtree
 
 bp = Blueprint("custody_api", __name__, url_prefix="/api/custody")
 

@@ -22,6 +22,7 @@ from scrm.custody.models import CLOSED, NEEDS_TAKEOVER, OPEN, RESIGNED, Handover
 from scrm.customers import services as customers
 from scrm.db import db
 from scrm.directory.models import Department, Staff, StaffRole
+from scrm.directory.tree import path_to_root
 from scrm.wecom.client import get_client
 from scrm.wecom.endpoints import transfer as transfer_api
 
@@ -51,11 +52,10 @@ def default_takeover(staff: Staff) -> Staff | None:
     if setting != DEFAULT_INHERIT_TO:
         found = db.session.scalar(select(Staff).where(Staff.userid == setting))
         return found if found is not None and found.removed_at is None else None
+    if staff.department_id is None:
+        return None
     parents = dict(db.session.execute(select(Department.id, Department.parent_id)).all())
-    department = staff.department_id
-    for _ in range(len(parents) + 1):  # bounded: up the tree to the root
-        if department is None:
-            return None
+    for department in path_to_root(parents, staff.department_id):
         lead = db.session.scalar(
             select(Staff)
             .join(StaffRole)
@@ -70,7 +70,6 @@ def default_takeover(staff: Staff) -> Staff | None:
         )
         if lead is not None:
             return lead
-        department = parents.get(department)
     return None
 
 

@@ -14,7 +14,7 @@ from scrm.customers.models import Customer, Follow
 from scrm.customers.services import LIVE_STATUSES
 from scrm.db import db
 from scrm.directory.models import Department, Staff
-from scrm.sop.assignments.selection import department_subtree
+from scrm.directory.tree import department_subtree
 
 __all__ = [
     "BANK_WIDE_ROLES",

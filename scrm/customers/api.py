@@ -9,9 +9,7 @@ back in :mod:`scrm.errors`.
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Blueprint, request
+from flask import Blueprint
 
 from scrm.auth import current_staff, require
 from scrm.customers import access, payloads
@@ -22,6 +20,7 @@ from scrm.customers.tag_edit import set_customer_tags
 from scrm.db import db
 from scrm.directory.models import Staff
 from scrm.errors import ScrmError
+from scrm.payloads import json_object
 from scrm.wecom.errors import WeComError
 
 bp = Blueprint("customers_api", __name__, url_prefix="/api/customers")
@@ -77,7 +76,7 @@ def put_tags(external_userid: str):
     """Set the corp tags of the customer in one RM's relation: ``{"tag_ids": [...]}``; a
     branch lead names the RM with ``"userid"``. Written to WeCom (mark_tag) first."""
     staff = current_staff()
-    body = _body()
+    body = json_object()
     tag_ids = body.get("tag_ids")
     if not isinstance(tag_ids, list) or not all(isinstance(t, str) for t in tag_ids):
         raise ScrmError('give "tag_ids": the list of corp tag ids the customer should carry')
@@ -92,7 +91,7 @@ def put_tags(external_userid: str):
 def put_remark(external_userid: str):
     """Set the caller's remark (≤20) and/or description (≤150) of the customer in WeCom."""
     staff = current_staff()
-    body = _body()
+    body = json_object()
     customer, follows = _in_scope(staff, external_userid)
     follow = _target_follow(staff, follows, None)
     _wecom(
@@ -108,7 +107,7 @@ def create_note(external_userid: str):
     staff = current_staff()
     customer, follows = _in_scope(staff, external_userid)
     _target_follow(staff, follows, None)
-    note = add_note(staff, customer, _body().get("text"))
+    note = add_note(staff, customer, json_object().get("text"))
     db.session.commit()
     return {"note": payloads.note(note, with_history=True)}, 201
 
@@ -125,16 +124,9 @@ def update_note(external_userid: str, note_id: int):
             f"{external_userid}",
             status_code=404,
         )
-    edit_note(staff, note, _body().get("text"))
+    edit_note(staff, note, json_object().get("text"))
     db.session.commit()
     return {"note": payloads.note(note, with_history=True)}
-
-
-def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ScrmError("send a JSON object body")
-    return body
 
 
 def _in_scope(staff: Staff, external_userid: str) -> tuple[Customer, list[Follow]]:

@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from scrm.auth import visible_groups
 from scrm.customers.identity.models import (
     AUM_BAND_NAMES,
     BINDING_METHOD_NAMES,
@@ -18,6 +17,7 @@ from scrm.customers.models import CorpTagGroup, Customer, Follow
 from scrm.customers.notes.models import CustomerNote
 from scrm.db import db
 from scrm.directory.models import Staff
+from scrm.groups.access import visible_groups
 from scrm.groups.models import CustomerGroup, GroupMember
 
 

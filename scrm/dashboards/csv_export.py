@@ -9,8 +9,7 @@ from collections.abc import Iterable, Sequence
 
 from flask import Response
 
-#: A cell starting with one of these would be run as a formula by Excel (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from scrm.csv_safety import safe_cell
 
 
 def header(label: str, key: str) -> str:
@@ -31,7 +30,7 @@ def csv_response(
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([header(label, key) for label, key in columns])
     for row in rows:
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow([safe_cell(value) for value in row])
     return Response(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv",
@@ -40,11 +39,3 @@ def csv_response(
             "Content-Disposition": f'attachment; filename="{filename}"',
         },
     )
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return str(value)

@@ -13,20 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from scrm.dashboards.response_times import quantile
+from scrm.sop.metrics.models import GROUP_FLOWS
 
+#: The groups' flows an RM's day row carries (summed over the RM's groups); speakers are left
+#: out, the RM row counts active groups instead.
+FROM_GROUPS = tuple(name for name in GROUP_FLOWS if name != "active_speakers")
 #: Summed over the days of the range.
 FLOWS = (
     "new_customers",
     "lost_customers",
     "active_groups",  # stored per day: summed, it is active group-days
-    "joins",
-    "leaves",
-    "messages",
-    "sop_due",
-    "sop_on_time",
-    "sop_late",
-    "sop_missed",
-    "checkins",
+    *FROM_GROUPS,
     "moments_published",
     "moment_likes",
     "moment_comments",

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from scrm.auth import BANK_WIDE_ROLES
 from scrm.db import db
 from scrm.directory.models import Department, Staff
+from scrm.directory.tree import department_subtree, path_to_root
 from scrm.errors import ScrmError
 from scrm.groups.models import CustomerGroup
 
@@ -47,21 +48,13 @@ class Tree:
 
     def path(self, department: int) -> list[int]:
         """From the root down to ``department``."""
-        path = [department]
-        while self.parents.get(path[-1]) is not None and len(path) <= len(self.parents):
-            path.append(self.parents[path[-1]])
-        return path[::-1]
+        return path_to_root(self.parents, department)[::-1]
 
     def level(self, department: int) -> str:
         return {1: "bank", 2: "branch"}.get(len(self.path(department)), "sub_branch")
 
     def subtree(self, department: int) -> list[int]:
-        found, todo = [], [department]
-        while todo:
-            node = todo.pop()
-            found.append(node)
-            todo.extend(self.children[node])
-        return found
+        return department_subtree(self.parents, department)
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,6 @@ from scrm.directory.models import Department, Staff
 from scrm.sop.metrics.models import GroupDailyMetric
 from scrm.sop.metrics.rollup import rollup
 
-GROUP_FLOWS = ("joins", "leaves", "messages", "sop_due", "sop_on_time", "sop_late")
-GROUP_FLOWS += ("sop_missed", "checkins")
-
 
 def overview(node: Node, start: date, end: date) -> dict:
     """The node's totals and its children's rows from ``start`` to ``end`` (inclusive)."""
@@ -138,7 +135,7 @@ def group_sums(
     found = {}
     for row in rollup("group", start, end, **scope):
         numbers = metrics.empty_sums()
-        numbers.update({name: row[name] for name in GROUP_FLOWS})
+        numbers.update({name: row[name] for name in metrics.FROM_GROUPS})
         numbers["end_members"] = row["members"]
         found[row["group_id"]] = numbers | {"name": row["name"]}
     metric = GroupDailyMetric

@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from sqlalchemy import case, delete, func, or_, select
 
 from scrm.dashboards import sources
+from scrm.dashboards.metrics import FROM_GROUPS
 from scrm.dashboards.models import RmDailyMetric
 from scrm.dashboards.response_times import response_histograms
 from scrm.db import db, utcnow
@@ -32,17 +33,7 @@ from scrm.sop.metrics.models import GroupDailyMetric
 from scrm.sop.metrics.services import local_day_bounds, rollup
 
 #: Columns copied from the RM's groups' daily metrics.
-GROUP_COLUMNS = (
-    "members",
-    "joins",
-    "leaves",
-    "messages",
-    "sop_due",
-    "sop_on_time",
-    "sop_late",
-    "sop_missed",
-    "checkins",
-)
+GROUP_COLUMNS = ("members", *FROM_GROUPS)
 COUNTED = (
     "customers",
     "new_customers",

@@ -15,7 +15,6 @@ from sqlalchemy import case, func, or_, select
 from scrm.dashboards import metrics
 from scrm.dashboards.models import RmDailyMetric as Row
 from scrm.dashboards.nodes import Node
-from scrm.dashboards.queries import GROUP_FLOWS
 from scrm.dashboards.response_times import merge
 from scrm.db import db
 from scrm.sop.metrics.models import GroupDailyMetric
@@ -112,7 +111,8 @@ def _group_days(node: Node, start: date, end: date) -> dict:
         scope["department_ids"] = node.departments
     by_day = {}
     for row in rollup("day", start, end, **scope):
-        numbers = {name: row[name] for name in GROUP_FLOWS} | {"end_members": row["members"]}
+        numbers = {name: row[name] for name in metrics.FROM_GROUPS}
+        numbers["end_members"] = row["members"]
         by_day[date.fromisoformat(row["day"])] = numbers
     metric = GroupDailyMetric
     active = or_(metric.messages > 0, metric.active_speakers > 0)

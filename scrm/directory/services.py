@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from scrm.db import db, utcnow
 from scrm.directory.models import ROLES, Department, Staff, StaffRole
+from scrm.directory.tree import branch_in, path_to_root
 from scrm.errors import ScrmError
 from scrm.wecom.client import get_client
 from scrm.wecom.endpoints import reads as api
@@ -208,11 +209,4 @@ def branch_of_departments() -> dict[int, int]:
     HQ (a root) is its own branch, so groups owned at HQ still roll up somewhere.
     """
     parents = dict(db.session.execute(select(Department.id, Department.parent_id)).all())
-    branches = {}
-    for department in parents:
-        path = [department]
-        while parents.get(path[-1]) is not None and len(path) <= len(parents):
-            path.append(parents[path[-1]])
-        # path ends at the root; the branch is the node just below it.
-        branches[department] = path[-2] if len(path) >= 2 else path[-1]
-    return branches
+    return {department: branch_in(path_to_root(parents, department)) for department in parents}

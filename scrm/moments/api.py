@@ -24,6 +24,7 @@ from scrm.moments.cancel import cancel_post
 from scrm.moments.central import CENTRAL_SLOTS, create_central_post
 from scrm.moments.models import OWN_SLOT, MomentPost, MomentPublication
 from scrm.moments.own_post import create_own_post
+from scrm.payloads import json_object
 
 bp = Blueprint("moments_api", __name__, url_prefix="/api/moments")
 PAGE_SIZE = 100
@@ -64,7 +65,7 @@ def show_post(post_id: int):
 def create_own():
     """Write the caller's own moment of the day (slot 3): ``{"text", "attachments",
     "customer_tag_ids", "confirm_reason", "day"}``; the gate judges it first."""
-    staff, body = current_staff(), _body()
+    staff, body = current_staff(), json_object()
     post = create_own_post(
         staff,
         day=_day(body["day"]) if body.get("day") else _today(),
@@ -93,7 +94,7 @@ def cancel_own(post_id: int):
 def create_central():
     """Create HQ's post of a day and slot: ``{"day", "slot", "text", "attachments", "target",
     "customer_tag_ids", "confirm_reason"}``; ``target`` may name ``staff_tag_ids``."""
-    staff, body = current_staff(), _body()
+    staff, body = current_staff(), json_object()
     if not body.get("day"):
         raise ScrmError('give "day" (YYYY-MM-DD) and "slot" (1 or 2)')
     post = create_central_post(
@@ -176,13 +177,6 @@ def _post(post: MomentPost, *, with_publications: bool = False) -> dict[str, Any
             if people is None or p.staff_id in people
         ]
     return data
-
-
-def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ScrmError("send a JSON object body")
-    return body
 
 
 def _list(body: dict, name: str) -> list:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from scrm.compliance.decisions import explain_hits
 from scrm.compliance.gateway import GateResult, OutboundMessage, submit
 from scrm.compliance.vocabulary import InvalidMessage
 from scrm.db import db
@@ -198,17 +199,3 @@ def submit_post(post: MomentPost, senders: list[Staff], confirm_reason: str | No
                 db.session.add(MomentPublication(post=post, staff_id=staff.id))
     db.session.flush()
     return result
-
-
-def explain_hits(hits: Sequence[Mapping[str, Any]]) -> str:
-    """The gate's hits in words: the exact text, category, action and legal basis of each."""
-    parts = []
-    for hit in hits:
-        if hit.get("action") not in ("block", "warn"):
-            continue
-        basis = f", basis: {hit['basis']}" if hit.get("basis") else ""
-        parts.append(
-            f'"{hit.get("matched")}" ({hit.get("category")}, {hit.get("action")}{basis}) '
-            f"in {hit.get('field', 'text')}"
-        )
-    return "; ".join(parts) or "no explained hit"

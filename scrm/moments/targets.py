@@ -11,6 +11,7 @@ from sqlalchemy import select
 from scrm.db import db
 from scrm.directory.models import Department, Staff, StaffRole
 from scrm.directory.staff_tags.services import staff_ids_tagged
+from scrm.directory.tree import department_subtree
 from scrm.moments.errors import CentralPostError
 
 TARGET_KEYS = ("branch", "department_ids", "userids", "staff_tag_ids", "all")
@@ -85,9 +86,5 @@ def _subtrees(roots: Sequence[Any]) -> list[int]:
             raise CentralPostError(
                 f"department {root!r} is not known; give a department id from `scrm sync`"
             )
-        todo = [root]
-        while todo:
-            department = todo.pop()
-            found.append(department)
-            todo.extend(d for d, p in parents.items() if p == department)
+        found.extend(department_subtree(parents, root))
     return found

@@ -9,13 +9,13 @@ errors roll back in :mod:`scrm.errors`.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from flask import Blueprint, request
 
 from scrm.auth import current_staff, require
 from scrm.db import db
 from scrm.errors import ScrmError
+from scrm.payloads import json_object
 from scrm.sidebar import chat_context as context
 from scrm.sidebar import payloads, scripts, send_check
 from scrm.sidebar.models import SidebarScript
@@ -122,7 +122,7 @@ def list_scripts():
 @require("scripts.manage")
 def create_script():
     """Add a script (HQ ops): key, category, title, body, product_name, material_key, order."""
-    script = scripts.save_script(_body(), by=current_staff().userid)
+    script = scripts.save_script(json_object(), by=current_staff().userid)
     db.session.commit()
     return {"script": payloads.script(script)}, 201
 
@@ -131,7 +131,7 @@ def create_script():
 def update_script(script_id: int):
     """Change a script (HQ ops); fields left out keep their value."""
     script = _find(SidebarScript, script_id)
-    scripts.save_script(_body(), by=current_staff().userid, script=script)
+    scripts.save_script(json_object(), by=current_staff().userid, script=script)
     db.session.commit()
     return {"script": payloads.script(script)}
 
@@ -155,7 +155,7 @@ def list_materials():
 def create_material():
     """Add a material (HQ ops): key, kind (image|link|miniprogram|file), category, title,
     content (sendChatMessage's fields for the kind)."""
-    material = scripts.save_material(_body(), by=current_staff().userid)
+    material = scripts.save_material(json_object(), by=current_staff().userid)
     db.session.commit()
     return {"material": payloads.material(material)}, 201
 
@@ -166,7 +166,7 @@ def update_material(key: str):
     material = scripts.find_material(key, active_only=False)
     if material is None:
         raise ScrmError(f"no material {key!r}; see GET /api/sidebar/materials", status_code=404)
-    scripts.save_material(_body(), by=current_staff().userid, material=material)
+    scripts.save_material(json_object(), by=current_staff().userid, material=material)
     db.session.commit()
     return {"material": payloads.material(material)}
 
@@ -175,7 +175,7 @@ def update_material(key: str):
 def post_send_check():
     """One tap on send: the compliance gate decides; the page sends only when released."""
     staff = current_staff()
-    answer = send_check.checked_send(staff, _body())
+    answer = send_check.checked_send(staff, json_object())
     db.session.commit()
     log.info("sidebar send by %s: %s", staff.userid, answer["decision"])
     return answer
@@ -184,7 +184,7 @@ def post_send_check():
 @require("sidebar.send")
 def post_check():
     """Check a draft without sending: the scanner's verdict, archived nowhere."""
-    body = _body()
+    body = json_object()
     return send_check.check_only(body.get("text"), body.get("channel", "single"))
 
 
@@ -195,7 +195,7 @@ PROBLEMS = frozenset({"outside_wecom", "jssdk_signature", "no_chat"})
 @require("customers.read")
 def report_problem():
     """One server log line for a problem the page showed the RM: ``{"kind": …}``."""
-    kind = _body().get("kind")
+    kind = json_object().get("kind")
     if kind not in PROBLEMS:
         raise ScrmError(f'"kind" must be one of {", ".join(sorted(PROBLEMS))}')
     log.warning("sidebar problem for %s: %s", current_staff().userid, kind)
@@ -210,13 +210,6 @@ def _own_customer(external_userid: str):
         if error.status_code == 404:
             log.info("sidebar: customer out of scope for %s", staff.userid)
         raise
-
-
-def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ScrmError("send a JSON object body")
-    return body
 
 
 def _find(model, row_id: int):

@@ -4,10 +4,10 @@ rendered at once and fills itself from ``/api/sidebar/…`` and ``/api/customers
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 
 from scrm.auth import PERMISSIONS, csrf_token, current_staff, may
-from scrm.web.pages import demo_bridge_requested, wecom_sign_in_first
+from scrm.web.signin.sessions import wecom_sign_in_first
 
 #: How long the page waits for the WeCom client to answer getContext before it says the page
 #: is not open inside WeCom (outside the client the official SDK never answers).
@@ -37,3 +37,8 @@ def sidebar_app():
         permissions=" ".join(permissions),
         bridge_wait_ms=int(current_app.config.get("SIDEBAR_BRIDGE_WAIT_MS", BRIDGE_WAIT_MS)),
     )
+
+
+def demo_bridge_requested() -> bool:
+    """True when the page asked for the demo JS bridge and the server runs in demo mode."""
+    return request.args.get("demo") == "1" and bool(current_app.config.get("DEMO_MODE"))

@@ -3,19 +3,19 @@
 1v1: only a customer the caller serves themselves (a live relation of their own). The
 sidebar is beside the caller's own chat, so even a branch lead sees only their own customers
 here; a customer of someone else answers 404 exactly like an unknown one.
-Group: a customer group the caller may see (:func:`scrm.auth.visible_groups`) or is in.
+Group: a customer group the caller may see (:func:`scrm.groups.access.visible_groups`) or is in.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from scrm.auth import visible_groups
 from scrm.customers.models import Customer, Follow
 from scrm.customers.services import LIVE_STATUSES
 from scrm.db import db
 from scrm.directory.models import Staff
 from scrm.errors import ScrmError
+from scrm.groups.access import visible_groups
 from scrm.groups.models import CustomerGroup, GroupMember
 
 

@@ -1,7 +1,7 @@
 """The SOP JSON API under ``/api/sop/``: the URL table and thin handlers.
 
 Every route names one permission from :data:`scrm.auth.PERMISSIONS`; every group it touches
-is checked against :func:`scrm.auth.visible_groups`. One place commits: a write handler
+is checked against :func:`scrm.groups.access.visible_groups`. One place commits: a write handler
 commits after its service call; errors roll back in :mod:`scrm.errors`.
 """
 
@@ -11,9 +11,10 @@ from flask import Blueprint, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from scrm.auth import current_staff, require, visible_groups
+from scrm.auth import current_staff, require
 from scrm.db import db, utcnow
 from scrm.errors import ScrmError
+from scrm.groups.access import visible_groups
 from scrm.groups.models import CustomerGroup
 from scrm.sop import payloads
 from scrm.sop.assignments import payloads as api_assign

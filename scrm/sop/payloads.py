@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import Select, select
 
-from scrm.auth import BANK_WIDE_ROLES, visible_groups
+from scrm.auth import BANK_WIDE_ROLES
 from scrm.db import db
 from scrm.directory.models import Department, Staff
+from scrm.directory.tree import department_subtree
 from scrm.errors import ScrmError
+from scrm.groups.access import visible_groups
 from scrm.groups.models import CustomerGroup
-from scrm.sop.assignments.selection import department_subtree
 from scrm.sop.metrics.services import LEVELS as METRIC_LEVELS
 from scrm.sop.metrics.services import rollup
 from scrm.sop.models import TASK_STATES, SopAssignment, SopTask, SopTemplate

@@ -11,8 +11,9 @@ from sqlalchemy import or_, select, update
 
 from scrm.db import db, insert_unless_present, utcnow
 from scrm.directory.models import Department, Staff, StaffRole
+from scrm.directory.tree import branch_in, department_subtree, path_to_root
 from scrm.groups.models import CustomerGroup
-from scrm.sop.assignments.selection import AssignmentError, department_subtree
+from scrm.sop.assignments.selection import AssignmentError
 from scrm.sop.models import (
     TASK_AWAITING_OWNER,
     TASK_BLOCKED,
@@ -150,10 +151,8 @@ class _Successors:
             self._parents = dict(
                 db.session.execute(select(Department.id, Department.parent_id)).all()
             )
-        chain = [owner.department_id]
-        while self._parents.get(chain[-1]) is not None:
-            chain.append(self._parents[chain[-1]])
-        branch = chain[-2] if len(chain) >= 2 else chain[-1]  # depth 2 is the branch (分行)
+        chain = path_to_root(self._parents, owner.department_id)
+        branch = branch_in(chain)
         leads = db.session.execute(
             select(Staff.id, Staff.department_id)
             .join(StaffRole, StaffRole.staff_id == Staff.id)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from scrm.auth import current_staff
 from scrm.web.signin import sessions
@@ -17,26 +17,10 @@ bp = Blueprint(
 )
 
 
-def demo_bridge_requested() -> bool:
-    """True when the page asked for the demo JS bridge and the server runs in demo mode."""
-    return request.args.get("demo") == "1" and bool(current_app.config.get("DEMO_MODE"))
-
-
-def wecom_sign_in_first():
-    """For a sidebar page opened by nobody signed in: the page saying why a session ended, or
-    the redirect into WeCom OAuth that comes back here. ``None`` when someone is signed in."""
-    if current_staff() is not None:
-        return None
-    reason = sessions.pop_signed_out_reason()
-    if reason:
-        return render_template("web/error.html", message=reason, retry=request.full_path)
-    return redirect(url_for("web_auth.wecom_start", next=request.full_path))
-
-
 @bp.get("/sidebar/")
 def sidebar_home():
     """The sidebar's entry screen; signs the RM in through WeCom OAuth first."""
-    if (answer := wecom_sign_in_first()) is not None:
+    if (answer := sessions.wecom_sign_in_first()) is not None:
         return answer
     # The chat toolbar's address (/sidebar/) opens the sidebar app with WeCom's parameters.
     return redirect(url_for("sidebar_pages.sidebar_app", **request.args))

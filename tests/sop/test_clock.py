@@ -32,11 +32,11 @@ from scrm.sop.models import (
     SopTask,
 )
 from scrm.sop.tasks.materialise import (
-    LATE_NOTE,
     materialise_due_tasks,
     on_group_created,
     on_member_joined,
 )
+from scrm.sop.tasks.services import LATE_NOTE
 
 
 @pytest.fixture

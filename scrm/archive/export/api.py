@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app
 
 from scrm.archive.export import evidence as export
 from scrm.archive.search.query import query_from_args
@@ -20,6 +20,7 @@ from scrm.audit.services import record_access
 from scrm.auth import current_staff, require
 from scrm.db import db, utcnow
 from scrm.errors import ScrmError
+from scrm.payloads import json_object
 
 bp = Blueprint("archive_export_api", __name__, url_prefix="/api/archive")
 
@@ -35,7 +36,9 @@ _MIMETYPES = {
 @require("archive.export")
 def create_export():
     """Build the export, record it in the access audit with its reason, send the file."""
-    data = _body()
+    data = json_object(
+        'send a JSON object: {"kind": "search"|"conversation", "format", "reason", …}'
+    )
     fmt = data.get("format") or export.CSV
     if fmt not in export.FORMATS:
         raise ScrmError(f'"format" {fmt!r} is unknown; use csv or xlsx')
@@ -101,12 +104,3 @@ def _audited(chosen: export.Export, fmt: str) -> dict:
     if len(ids) <= AUDITED_IDS_MAX:
         return what | {"message_ids": ids}
     return what | {"first_id": ids[0], "last_id": ids[-1]}
-
-
-def _body() -> Mapping[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, Mapping):
-        raise ScrmError(
-            'send a JSON object: {"kind": "search"|"conversation", "format", "reason", …}'
-        )
-    return data

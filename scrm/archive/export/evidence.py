@@ -22,6 +22,7 @@ from scrm.archive.search.conversation import conversation_around
 from scrm.archive.search.find import matching_ids, messages_by_id
 from scrm.archive.search.query import SearchQuery
 from scrm.compliance.review.models import ReviewCase
+from scrm.csv_safety import safe_cell
 from scrm.db import db
 from scrm.directory.models import Staff
 from scrm.errors import ScrmError
@@ -30,8 +31,6 @@ CSV, XLSX = "csv", "xlsx"
 FORMATS = (CSV, XLSX)
 DEFAULT_MAX_ROWS = 100_000
 BATCH = 1000
-#: A cell starting with one of these would run as a formula in Excel (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 #: The message table's columns: (Chinese title, key).
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -182,11 +181,11 @@ def write_csv(lines: list[tuple], rows: Iterable[dict]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for line in lines:
-        writer.writerow([_cell(v) for v in line])
+        writer.writerow([safe_cell(v) for v in line])
     writer.writerow([])
     writer.writerow([f"{title} ({key})" for title, key in COLUMNS])
     for row in rows:
-        writer.writerow([_cell(row[key]) for _, key in COLUMNS])
+        writer.writerow([safe_cell(row[key]) for _, key in COLUMNS])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -217,17 +216,9 @@ def _text(value) -> str:
     return "-" if value is None else str(value)
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return str(value)
-
-
 def _xlsx_cell(value):
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", _cell(value))
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", safe_cell(value))
     return value

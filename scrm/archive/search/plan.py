@@ -30,7 +30,7 @@ from scrm.archive.search.models import (
 from scrm.archive.search.query import SearchQuery, postgres_tsquery, sqlite_match
 from scrm.db import db
 from scrm.directory.models import Department
-from scrm.sop.assignments.selection import department_subtree
+from scrm.directory.tree import department_subtree
 
 Doc = ArchiveSearchDoc
 _fts = table(FTS_TABLE, column("rowid"))

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from scrm.db import db, utcnow
 from scrm.directory.models import Department, Staff
 from scrm.directory.staff_tags.models import StaffTag, StaffTagMember
-from scrm.sop.assignments.selection import department_subtree
+from scrm.directory.tree import department_subtree
 from scrm.wecom.client import WeComClient
 from scrm.wecom.endpoints.staff_tags import StaffTagInfo, get_staff_tag, list_staff_tags
 from scrm.wecom.errors import InvalidRequest, PermissionDenied

@@ -10,12 +10,13 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from scrm.auth import BANK_WIDE_ROLES, visible_groups
+from scrm.auth import BANK_WIDE_ROLES
 from scrm.db import db
 from scrm.directory.models import Department, Staff
+from scrm.directory.tree import department_subtree
 from scrm.errors import ScrmError
+from scrm.groups.access import visible_groups
 from scrm.groups.models import CustomerGroup
-from scrm.sop.assignments.selection import department_subtree
 from scrm.sop.assignments.services import (
     AssignmentError,
     groups_by_branch,

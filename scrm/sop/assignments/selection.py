@@ -3,7 +3,6 @@ pattern, or by chat id. Only open groups (not dismissed, still in WeCom) are pic
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
 from sqlalchemy import and_, distinct, func, select
@@ -11,6 +10,7 @@ from sqlalchemy import and_, distinct, func, select
 from scrm.customers.models import CorpTag, Customer, Follow, FollowTag
 from scrm.db import db
 from scrm.directory.models import Department, Staff
+from scrm.directory.tree import department_subtree
 from scrm.groups.models import GROUP_NORMAL, MEMBER_CUSTOMER, CustomerGroup, GroupMember
 
 
@@ -106,18 +106,6 @@ def groups_by_ids(chat_ids: Iterable[str]) -> list[CustomerGroup]:
             f"no open group with chat id {', '.join(missing[:5])}; check the ids or run `scrm sync`"
         )
     return [found[chat_id] for chat_id in wanted]
-
-
-def department_subtree(parents: dict[int, int | None], root: int) -> list[int]:
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for department, parent in parents.items():
-        children[parent].append(department)
-    found, todo = [], [root]
-    while todo:
-        department = todo.pop()
-        found.append(department)
-        todo.extend(children[department])
-    return found
 
 
 def _open_groups():

@@ -9,6 +9,22 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from scrm.db import Base, UTCDateTime, utcnow
 
+#: A group's numbers that add up over days: summed over a range (``active_speakers`` gives
+#: speaker-days). Every list of group metric columns is made from this one.
+GROUP_FLOWS = (
+    "joins",
+    "leaves",
+    "active_speakers",
+    "messages",
+    "sop_due",
+    "sop_on_time",
+    "sop_late",
+    "sop_missed",
+    "checkins",
+)
+#: Every number a group's day row holds: ``members`` (at the end of the day), then the flows.
+GROUP_COUNTS = ("members", *GROUP_FLOWS)
+
 
 class GroupDailyMetric(Base):
     """One customer group's numbers for one day (Asia/Shanghai). ``owner_id`` and

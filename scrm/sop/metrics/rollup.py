@@ -18,21 +18,10 @@ from scrm.db import db
 from scrm.directory.models import Department, Staff
 from scrm.directory.services import branch_of_departments
 from scrm.groups.models import CustomerGroup
+from scrm.sop.metrics.models import GROUP_COUNTS, GROUP_FLOWS
 from scrm.sop.metrics.models import GroupDailyMetric as Metric
 
 LEVELS = ("group", "rm", "sub_branch", "branch", "day")
-#: Summed over the range.
-FLOWS = (
-    "joins",
-    "leaves",
-    "active_speakers",
-    "messages",
-    "sop_due",
-    "sop_on_time",
-    "sop_late",
-    "sop_missed",
-    "checkins",
-)
 #: The name shown for rows without an owner or department.
 UNASSIGNED = "未分配"
 
@@ -81,7 +70,7 @@ def rollup(
         select(
             key_column.label("key"),
             members.label("members"),
-            *(func.sum(getattr(Metric, name)).label(name) for name in FLOWS),
+            *(func.sum(getattr(Metric, name)).label(name) for name in GROUP_FLOWS),
         )
         .where(Metric.day >= start, Metric.day <= end)
         .group_by(key_column)
@@ -107,7 +96,7 @@ def rollup(
 
 
 def _numbers(mapping) -> dict:
-    return {name: int(mapping[name] or 0) for name in ("members", *FLOWS)}
+    return {name: int(mapping[name] or 0) for name in GROUP_COUNTS}
 
 
 def _fold_into_branches(by_department: dict) -> dict:

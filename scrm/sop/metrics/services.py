@@ -36,7 +36,7 @@ from scrm.db import db, utcnow
 from scrm.directory.models import Staff
 from scrm.groups.models import CustomerGroup, GroupMember
 from scrm.sop.checkins.models import CheckIn, CheckInRecord
-from scrm.sop.metrics.models import GroupDailyMetric
+from scrm.sop.metrics.models import GROUP_COUNTS, GroupDailyMetric
 from scrm.sop.metrics.rollup import LEVELS, rollup
 from scrm.sop.models import (
     TASK_BLOCKED,
@@ -62,18 +62,7 @@ __all__ = [
 #: Task states counted as missed: the step never reached the group.
 MISSED_STATES = (TASK_MISSED, TASK_BLOCKED, TASK_CONFLICT, TASK_SKIPPED)
 #: The numbers computed for each group and day (the columns the upsert rewrites).
-COUNTS = (
-    "members",
-    "joins",
-    "leaves",
-    "active_speakers",
-    "messages",
-    "sop_due",
-    "sop_on_time",
-    "sop_late",
-    "sop_missed",
-    "checkins",
-)
+COUNTS = GROUP_COUNTS
 #: Archived messages are read from the database this many at a time.
 MESSAGE_BATCH = 2000
 #: Rows upserted per statement.

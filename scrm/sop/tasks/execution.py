@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from scrm.compliance.decisions import explain_hits
 from scrm.compliance.gateway import OutboundMessage, submit
 from scrm.compliance.vocabulary import InvalidMessage
 from scrm.db import db, is_postgres
@@ -137,19 +138,6 @@ def mass_message_body(content: dict[str, Any], *, sender: str, chat_id: str) -> 
     return body
 
 
-def _explain_hits(hits: tuple[dict[str, Any], ...]) -> str:
-    parts = []
-    for hit in hits:
-        if hit.get("action") not in ("block", "warn"):
-            continue
-        basis = f", basis: {hit['basis']}" if hit.get("basis") else ""
-        parts.append(
-            f'"{hit.get("matched")}" ({hit.get("category")}, {hit.get("action")}{basis}) '
-            f"in {hit.get('field', 'text')}"
-        )
-    return "; ".join(parts) or "no explained hit"
-
-
 # ---- auto steps ------------------------------------------------------------------------------
 
 
@@ -227,7 +215,7 @@ def execute_auto_task(task_id: int, now: datetime) -> str:
         return _finish(task, TASK_BLOCKED, now, f"content cannot be sent: {exc}")
     if result.decision == "block":
         note = (
-            f"blocked by the compliance gate: {_explain_hits(result.hits)} — change the step's "
+            f"blocked by the compliance gate: {explain_hits(result.hits)} — change the step's "
             "content in the template and publish a new version"
         )
         status = _finish(
@@ -237,7 +225,7 @@ def execute_auto_task(task_id: int, now: datetime) -> str:
         return status
     if result.needs_confirmation:
         note = (
-            f"needs a confirmed reason: {_explain_hits(result.hits)} — SOP content is written by "
+            f"needs a confirmed reason: {explain_hits(result.hits)} — SOP content is written by "
             "HQ, so reword the step in the template instead of confirming each send"
         )
         return _finish(

@@ -18,8 +18,8 @@ from sqlalchemy import func, or_, select
 from scrm.db import db
 from scrm.sop.metrics.models import GroupDailyMetric
 from scrm.sop.models import ACTIVE, SopAssignment
-from scrm.sop.tasks.materialise import _assignees, _task_row, _template_steps, insert_tasks
 from scrm.sop.tasks.schedule import EVENT
+from scrm.sop.tasks.services import assignee_lookup, insert_tasks, task_row, template_steps
 
 
 def _inactive_steps(steps: list[dict]) -> list[dict]:
@@ -46,7 +46,7 @@ def materialise_inactivity_tasks(now: datetime) -> Counter:
             SopAssignment.timezone,
         ).where(SopAssignment.status == ACTIVE)
     ).all()
-    steps = _template_steps({a.template_id for a in assignments})
+    steps = template_steps({a.template_id for a in assignments})
     quiet = [(a, _inactive_steps(steps.get(a.template_id, []))) for a in assignments]
     quiet = [(a, s) for a, s in quiet if s]
     if not quiet:
@@ -62,7 +62,7 @@ def materialise_inactivity_tasks(now: datetime) -> Counter:
             .group_by(GroupDailyMetric.group_id)
         ).all()
     )
-    assignees = _assignees(group_ids)
+    assignees = assignee_lookup(group_ids)
     rows = []
     for assignment, inactive_steps in quiet:
         day = max(
@@ -78,7 +78,7 @@ def materialise_inactivity_tasks(now: datetime) -> Counter:
             if due > now:
                 continue
             key = f"inactive:{day.isoformat()}"
-            row = _task_row(assignment.id, assignment.group_id, step, key, due.astimezone(UTC), now)
+            row = task_row(assignment.id, assignment.group_id, step, key, due.astimezone(UTC), now)
             row["assignee_id"] = assignees(assignment.group_id, row["role"])
             rows.append(row)
     return insert_tasks(rows)

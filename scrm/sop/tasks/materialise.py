@@ -16,35 +16,23 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, time, timedelta
+from collections.abc import Sequence
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import or_, select, update
 
-from scrm.db import db, insert_unless_present, utcnow
+from scrm.db import db, utcnow
 from scrm.groups.models import MEMBER_STAFF, CustomerGroup, GroupMember
-from scrm.sop.models import (
-    ACTIVE,
-    TASK_PENDING,
-    TASK_SKIPPED,
-    GroupRoleHolder,
-    SopAssignment,
-    SopTask,
-    SopTemplate,
-)
+from scrm.sop.models import ACTIVE, SopAssignment
+from scrm.sop.tasks.inactivity import materialise_inactivity_tasks
 from scrm.sop.tasks.schedule import EVENT, event_occurrence, local_to_utc, occurrences
+from scrm.sop.tasks.services import assignee_lookup, insert_tasks, task_row, template_steps
 
 log = logging.getLogger(__name__)
 
-#: Minutes a step may be created after its due time and still count as on time, when the
-#: step names no grace window.
-DEFAULT_GRACE_MINUTES = 60
 #: Assignments handled (and committed) together.
 BATCH_SIZE = 1000
-
-LATE_NOTE = "created late after downtime"
-SKIPPED_NOTE = "skipped: the clock reached it {minutes} min after its due time, past its {grace}-minute grace window (catch-up policy: skip)"  # noqa: E501
 
 
 def materialise_due_tasks(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> dict:
@@ -58,12 +46,11 @@ def materialise_due_tasks(now: datetime | None = None, *, batch_size: int = BATC
     :return: counts: ``created`` (pending, on time), ``late`` (pending, created late),
         ``skipped`` (catch-up policy), ``assignments`` seen, and the housekeeping counts.
     """
-    # Imported here: assignment and inactivity use this module's helpers.
+    # Imported here: the assignment services use this module.
     from scrm.sop.assignments.services import (
         reassign_departed_holders,
         stop_sops_of_dismissed_groups,
     )
-    from scrm.sop.tasks.inactivity import materialise_inactivity_tasks
 
     now = now or utcnow()
     counts: Counter[str] = Counter()
@@ -109,8 +96,8 @@ def materialise_assignments(assignments: Sequence, *, until: datetime, now: date
     """
     if not assignments:
         return Counter()
-    steps = _template_steps({a.template_id for a in assignments})
-    assignees = _assignees([a.group_id for a in assignments])
+    steps = template_steps({a.template_id for a in assignments})
+    assignees = assignee_lookup([a.group_id for a in assignments])
     rows = []
     for assignment in assignments:
         tz = ZoneInfo(assignment.timezone)
@@ -119,12 +106,13 @@ def materialise_assignments(assignments: Sequence, *, until: datetime, now: date
         )
         for step in steps[assignment.template_id]:
             for key, due in occurrences(step, assignment.start_date, tz, since, until):
-                rows.append(_task_row(assignment.id, assignment.group_id, step, key, due, now))
+                rows.append(task_row(assignment.id, assignment.group_id, step, key, due, now))
     for row in rows:
         row["assignee_id"] = assignees(row["group_id"], row["role"])
     counts = insert_tasks(rows)
     ids = [a.id for a in assignments]
-    for chunk in _chunks(ids, 500):
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
         db.session.execute(
             update(SopAssignment)
             .where(
@@ -175,106 +163,12 @@ def _on_event(
     if assignment is None:
         return Counter()
     rows = []
-    for step in _template_steps({assignment.template_id})[assignment.template_id]:
+    for step in template_steps({assignment.template_id})[assignment.template_id]:
         trigger = step.get("trigger") or {}
         if trigger.get("type") == EVENT and trigger.get("event") == event:
             key, due = event_occurrence(step, at, subject)
-            rows.append(_task_row(assignment.id, group.id, step, key, due, now))
-    assignees = _assignees([group.id])
+            rows.append(task_row(assignment.id, group.id, step, key, due, now))
+    assignees = assignee_lookup([group.id])
     for row in rows:
         row["assignee_id"] = assignees(group.id, row["role"])
     return insert_tasks(rows)
-
-
-def catch_up(step: dict, due_at: datetime, now: datetime) -> tuple[str, str | None]:
-    """The status and note of a task created at ``now`` for an occurrence due at ``due_at``.
-
-    Within the step's grace window it is an ordinary pending task. Past it, the step's
-    catch-up policy decides: ``late`` (the default) creates it pending with a note, ``skip``
-    records it as skipped with the reason.
-    """
-    policy = step.get("catch_up") or {}
-    grace = policy.get("grace_minutes", step.get("grace_minutes"))
-    grace = DEFAULT_GRACE_MINUTES if grace is None else int(grace)
-    lateness = now - due_at
-    if lateness <= timedelta(minutes=grace):
-        return TASK_PENDING, None
-    if policy.get("policy") == "skip":
-        minutes = int(lateness.total_seconds() // 60)
-        return TASK_SKIPPED, SKIPPED_NOTE.format(minutes=minutes, grace=grace)
-    return TASK_PENDING, LATE_NOTE
-
-
-def insert_tasks(rows: list[dict], connection: Connection | None = None) -> Counter:
-    """Insert task rows, leaving alone every (group, step, occurrence) already stored (flushes).
-
-    :return: counts of the rows this call inserted: ``created``, ``late``, ``skipped``.
-    """
-    counts: Counter[str] = Counter()
-    if not rows:
-        return counts
-    db.session.flush()
-    connection = connection if connection is not None else db.session.connection()
-    # Only the rows inserted come back: their status and note make the counts.
-    statement = insert_unless_present(
-        SopTask.__table__,
-        ["group_id", "step_key", "occurrence"],
-        dialect=connection.dialect.name,
-        returning=["status", "note"],
-    )
-    for chunk in _chunks(rows, 2000):
-        for status, note in connection.execute(statement, chunk):
-            counts["skipped" if status == TASK_SKIPPED else "late" if note else "created"] += 1
-    return counts
-
-
-def _task_row(
-    assignment_id: int, group_id: int, step: dict, key: str, due: datetime, now: datetime
-) -> dict:
-    status, note = catch_up(step, due, now)
-    return {
-        "assignment_id": assignment_id,
-        "group_id": group_id,
-        "step_key": step["key"],
-        "occurrence": key,
-        "due_at": due.astimezone(UTC),
-        "mode": step["mode"],
-        "role": step["role"],
-        "status": status,
-        "note": note,
-        "created_at": now,
-        "finished_at": now if status == TASK_SKIPPED else None,
-    }
-
-
-def _template_steps(template_ids: Iterable[int]) -> dict[int, list[dict]]:
-    found = db.session.execute(
-        select(SopTemplate.id, SopTemplate.steps).where(SopTemplate.id.in_(list(template_ids)))
-    ).all()
-    return {template_id: list(steps or ()) for template_id, steps in found}
-
-
-def _assignees(group_ids: Sequence[int]):
-    """A lookup (group, role) → staff id: the role holder, else the group owner."""
-    holders: dict[tuple[int, str], int] = {}
-    owners: dict[int, int | None] = {}
-    for chunk in _chunks(list(group_ids), 500):
-        holders.update(
-            ((group_id, role), staff_id)
-            for group_id, role, staff_id in db.session.execute(
-                select(
-                    GroupRoleHolder.group_id, GroupRoleHolder.role, GroupRoleHolder.staff_id
-                ).where(GroupRoleHolder.group_id.in_(chunk))
-            )
-        )
-        owners.update(
-            db.session.execute(
-                select(CustomerGroup.id, CustomerGroup.owner_id).where(CustomerGroup.id.in_(chunk))
-            ).all()
-        )
-    return lambda group_id, role: holders.get((group_id, role), owners.get(group_id))
-
-
-def _chunks(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

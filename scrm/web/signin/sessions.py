@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import time
 
-from flask import current_app, request, session
+from flask import current_app, redirect, render_template, request, session, url_for
 
 from scrm.auth import csrf_token, current_staff, sign_in
 from scrm.db import db
@@ -50,6 +50,17 @@ def end_session_with(reason: str) -> None:
 def pop_signed_out_reason() -> str | None:
     """The reason this browser was signed out, shown once."""
     return session.pop(_REASON, None)
+
+
+def wecom_sign_in_first():
+    """For a sidebar page opened by nobody signed in: the page saying why a session ended, or
+    the redirect into WeCom OAuth that comes back here. ``None`` when someone is signed in."""
+    if current_staff() is not None:
+        return None
+    reason = pop_signed_out_reason()
+    if reason:
+        return render_template("web/error.html", message=reason, retry=request.full_path)
+    return redirect(url_for("web_auth.wecom_start", next=request.full_path))
 
 
 def end_stale_session() -> None:
