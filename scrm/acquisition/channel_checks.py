@@ -16,6 +16,7 @@ from scrm.compliance.vocabulary import BLOCK, WARN, InvalidMessage
 from scrm.customers.models import CorpTag
 from scrm.db import db
 from scrm.directory.models import Department, Staff, StaffRole
+from scrm.errors import ScrmError
 from scrm.groups.models import GROUP_NORMAL, CustomerGroup
 from scrm.moments.central import explain_hits
 from scrm.outbox.kinds import WELCOME_MSG, InvalidDelivery, validate_payload
@@ -23,7 +24,7 @@ from scrm.sop.assignments.selection import department_subtree
 from scrm.wecom.endpoints import contact_way as ways
 
 
-class ChannelError(ValueError):
+class ChannelError(ScrmError, ValueError):
     """A channel that cannot be saved as asked; the message names the fix."""
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from scrm.db import commits
+
 sop_cli = AppGroup("sop", help="SOP templates: validate the YAML, publish versions, list them.")
 
 _DIRECTORY = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -60,6 +62,7 @@ def validate_command(directory: Path | None) -> None:
 @click.argument("directory", type=_DIRECTORY, required=False)
 @click.option("--by", "published_by", help="WeCom userid of who publishes (HQ ops).")
 @with_appcontext
+@commits
 def publish_command(directory: Path | None, published_by: str | None) -> None:
     """Publish each valid new template version in DIRECTORY (default: sop_templates/).
 
@@ -70,7 +73,7 @@ def publish_command(directory: Path | None, published_by: str | None) -> None:
     from scrm.sop.templates.services import publish_templates
 
     review = publish_templates(directory, published_by)
-    db.session.commit()
+    db.session.commit()  # commit in steps: the valid files stay published when one is skipped
     _echo_problems(review.problems)
     for template in review.new:
         click.echo(f"published {template.label}")

@@ -11,10 +11,11 @@ from sqlalchemy import and_, distinct, func, select
 from scrm.customers.models import CorpTag, Customer, Follow, FollowTag
 from scrm.db import db
 from scrm.directory.models import Department, Staff
+from scrm.errors import ScrmError
 from scrm.groups.models import GROUP_NORMAL, MEMBER_CUSTOMER, CustomerGroup, GroupMember
 
 
-class AssignmentError(ValueError):
+class AssignmentError(ScrmError, ValueError):
     """An assignment, role or group selection that cannot be done; the message names the
     fix."""
 
