@@ -1,20 +1,27 @@
-"""Database plumbing: the declarative Base, the ``db`` extension, migrations, SQLite pragmas
-and the UTC time helpers every model uses."""
+"""Database plumbing: the declarative Base, the ``db`` extension, migrations, SQLite pragmas,
+the UTC time helpers every model uses, and the one place work is committed: after each request
+(:func:`init_app`) and around each command (:func:`commits`). Services flush; only steps that
+must be durable before the next one (outbox marks, sync pages, claims, leases) commit
+themselves, each saying why."""
 
 from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import ParamSpec, TypeVar
 
-from flask import Flask
+from flask import Flask, Response
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, MetaData, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
 
@@ -113,9 +120,50 @@ def is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
+def commits(work: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Decorate a unit of work outside a request (a CLI command, a demo step): commit when it
+    returns, roll back when it raises (``click.ClickException`` and ``SystemExit`` included),
+    so a command that fails half-way writes nothing. Put it right above the ``def``."""
+
+    @functools.wraps(work)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            result = work(*args, **kwargs)
+        except BaseException:
+            db.session.rollback()
+            raise
+        db.session.commit()
+        return result
+
+    return run
+
+
+def _commit_or_roll_back(response: Response) -> Response:
+    # The one place a request's work is committed: an answer under 400 is applied, any other
+    # (a refusal, an error) leaves the database as it was. Runs before the body is sent, so a
+    # client never holds an answer whose writes are lost. Requests that never opened a session
+    # (the WeCom callback writes on its own connection) cost nothing here.
+    if db.session.registry.has():
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+    return response
+
+
+def _roll_back_after_error(error: BaseException | None) -> None:
+    # An exception no error handler turned into an answer (or the commit above failing) must
+    # not leave its writes in a session that outlives the request (tests share one).
+    if error is not None and db.session.registry.has():
+        db.session.rollback()
+
+
 def init_app(app: Flask) -> None:
-    """Bind the extension and migrations, and import every model so metadata is complete."""
+    """Bind the extension and migrations, import every model so metadata is complete, and
+    commit each request's work once it has answered (see :func:`_commit_or_roll_back`)."""
     from scrm import models  # noqa: F401  (registers every table on Base.metadata)
 
     db.init_app(app)
     migrate.init_app(app, db)
+    app.after_request(_commit_or_roll_back)
+    app.teardown_request(_roll_back_after_error)

@@ -1,15 +1,20 @@
-"""Domain errors and the one JSON error envelope."""
+"""Domain errors and the one JSON error envelope.
+
+A domain error carries its HTTP status and the message the user reads, so a handler lets it
+go and :func:`init_app`'s handler renders it. The classes import nothing from Flask: the pure
+scanner raises them too (:class:`scrm.compliance.vocabulary.InvalidMessage`).
+"""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
-from werkzeug.exceptions import HTTPException
+from typing import TYPE_CHECKING
 
-from scrm.db import db
+if TYPE_CHECKING:  # only for the annotation: importing this module must not import Flask
+    from flask import Flask
 
 
 class ScrmError(Exception):
-    """An error a user can meet; ``message`` names the fix."""
+    """An error a user can meet; ``message`` names the fix, ``status_code`` is the answer's."""
 
     status_code = 400
 
@@ -20,23 +25,44 @@ class ScrmError(Exception):
             self.status_code = status_code
 
 
-def _envelope(status: int, message: str):
-    return jsonify({"error": {"status": status, "message": message}}), status
+class Forbidden(ScrmError):
+    """The caller may not do this (403); the message says who may."""
+
+    status_code = 403
+
+
+class NotFound(ScrmError):
+    """No such thing, or none the caller may see (404); the message says where to look."""
+
+    status_code = 404
+
+
+class Conflict(ScrmError):
+    """The current state, or someone else, does not allow this now (409)."""
+
+    status_code = 409
 
 
 def init_app(app: Flask) -> None:
-    """Register the JSON error handlers; the 500 handler rolls the session back."""
+    """Render every error as the one JSON envelope ``{"error": {"status", "message"}}``.
+
+    The request's transaction is rolled back by :mod:`scrm.db` for any answer of 400 or more.
+    """
+    # Imported here, not at the top: the classes above must import without Flask.
+    from flask import jsonify
+    from werkzeug.exceptions import HTTPException
+
+    def envelope(status: int, message: str):
+        return jsonify({"error": {"status": status, "message": message}}), status
 
     @app.errorhandler(ScrmError)
     def handle_scrm_error(error: ScrmError):
-        db.session.rollback()
-        return _envelope(error.status_code, error.message)
+        return envelope(error.status_code, error.message)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
-        return _envelope(error.code or 500, error.description or error.name)
+        return envelope(error.code or 500, error.description or error.name)
 
     @app.errorhandler(500)
     def handle_internal_error(error):
-        db.session.rollback()
-        return _envelope(500, "internal error; the request was not applied")
+        return envelope(500, "internal error; the request was not applied")

@@ -3,7 +3,8 @@
 Reads need ``acquisition.read`` and are scoped: an RM sees the channels that add them, their
 own tasks (with the plain numbers, which they must type into WeCom) and their own figures; a
 branch lead the RMs of their department and below (numbers masked); HQ ops and admins
-everything (masked). Writes need ``acquisition.manage``. One place commits: the handler.
+everything (masked). Writes need ``acquisition.manage``. Handlers never commit: the request
+commits once it answered (:mod:`scrm.db`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from flask import Blueprint, request
 from sqlalchemy import select
 
 from scrm.acquisition import bulk_add, channels, reports
-from scrm.acquisition.imports import ImportFileError, check_file
+from scrm.acquisition.imports import check_file
 from scrm.acquisition.models import AcquisitionChannel, AddTask
 from scrm.auth import BANK_WIDE_ROLES, current_staff, require
 from scrm.db import db
@@ -107,11 +108,8 @@ def create_channel():
             group_chat_id=body.get("group_chat_id"),
             skip_verify=bool(body.get("skip_verify", True)),
         )
-    except channels.ChannelError as exc:
-        raise ScrmError(str(exc)) from None
     except WeComError as exc:
         raise ScrmError(f"WeCom refused the code: {exc}", status_code=502) from None
-    db.session.commit()
     return _channel_json(channel), 201
 
 
@@ -127,7 +125,6 @@ def archive_channel(channel_id: int):
         channels.archive_channel(channel)
     except WeComError as exc:
         raise ScrmError(f"WeCom refused: {exc}", status_code=502) from None
-    db.session.commit()
     return _channel_json(channel)
 
 
@@ -159,21 +156,18 @@ def import_file():
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ScrmError("send the CSV or XLSX file as multipart field 'file'")
+    checked = check_file(upload.filename, upload.read())
     try:
-        checked = check_file(upload.filename, upload.read())
         batch = bulk_add.import_tasks(
             checked,
             filename=upload.filename,
             imported_by=current_staff().userid,
             skip_bad_rows=request.form.get("skip_bad_rows") == "1",
         )
-    except ImportFileError as exc:
-        raise ScrmError(str(exc)) from None
     except bulk_add.ImportRefused as exc:
-        db.session.rollback()
+        # The envelope plus every problem line, which the one error handler does not carry.
         problems = [{"line": line, "problem": p} for line, p in checked.problems]
-        return {"error": {"status": 400, "message": str(exc)}, "problems": problems}, 400
-    db.session.commit()
+        return {"error": {"status": 400, "message": exc.message}, "problems": problems}, 400
     return {
         "import_id": batch.id,
         "rows": batch.rows_total,

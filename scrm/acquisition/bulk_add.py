@@ -33,6 +33,7 @@ from scrm.customers.identity.models import BankCustomer, CustomerBinding
 from scrm.customers.models import FOLLOW_ACTIVE, FOLLOW_HALF, Follow
 from scrm.db import db, insert_unless_present, utcnow
 from scrm.directory.models import Staff
+from scrm.errors import ScrmError
 from scrm.wecom.client import get_client
 from scrm.wecom.endpoints import reads as api
 
@@ -42,7 +43,7 @@ BY_REMARK_MOBILE = "remark_mobile"
 BY_CIF_BINDING = "cif_binding"
 
 
-class ImportRefused(ValueError):
+class ImportRefused(ScrmError, ValueError):
     """A file with bad rows, imported without ``skip_bad_rows``: nothing was imported."""
 
 

@@ -17,12 +17,13 @@ from scrm.customers.models import CorpTag
 from scrm.db import db
 from scrm.directory.models import Department, Staff, StaffRole
 from scrm.directory.tree import department_subtree
+from scrm.errors import ScrmError
 from scrm.groups.models import GROUP_NORMAL, CustomerGroup
 from scrm.outbox.kinds import WELCOME_MSG, InvalidDelivery, validate_payload
 from scrm.wecom.endpoints import contact_way as ways
 
 
-class ChannelError(ValueError):
+class ChannelError(ScrmError, ValueError):
     """A channel that cannot be saved as asked; the message names the fix."""
 
 

@@ -8,15 +8,14 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from scrm.db import commits
+
 acquisition_cli = AppGroup(
     "acquisition", help="Customer acquisition: channel QR codes (渠道活码), bulk add (批量加好友)."
 )
 
 
 def _fail(exc: Exception) -> None:
-    from scrm.db import db
-
-    db.session.rollback()
     raise click.ClickException(str(exc)) from None
 
 
@@ -34,13 +33,13 @@ def _fail(exc: Exception) -> None:
 @click.option("--confirm-reason", help="why a warned welcome text may go anyway")
 @click.option("--by", "created_by", required=True, help="the owner's userid (told of problems)")
 @with_appcontext
+@commits
 def channel_create_command(
     name, kind, userids, department_id, welcome_text, links, tag_ids, group_chat_id, verify,
     state, confirm_reason, created_by,
 ) -> None:  # fmt: skip
     """Create a channel and its QR code in WeCom."""
     from scrm.acquisition.channels import ChannelError, create_channel
-    from scrm.db import db
     from scrm.wecom.errors import WeComError
 
     attachments = []
@@ -64,7 +63,6 @@ def channel_create_command(
         )
     except (ChannelError, WeComError, ValueError) as exc:
         _fail(exc)
-    db.session.commit()
     click.echo(f"channel #{channel.id} {channel.state}: {len(channel.userids)} RMs")
     click.echo(f"QR code: {channel.qr_code}")
 
@@ -73,15 +71,14 @@ def channel_create_command(
 @click.option("--all", "everything", is_flag=True, help="archived channels too")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
+@commits
 def channel_list_command(everything: bool, as_json: bool) -> None:
     """List channels with their adds and welcome outcomes."""
     from scrm.acquisition.channels import list_channels
     from scrm.acquisition.reports import channel_report
     from scrm.acquisition.welcome import settle_welcome_statuses
-    from scrm.db import db
 
     settle_welcome_statuses()
-    db.session.commit()
     figures = {e["state"]: e for e in channel_report()}
     rows = []
     for channel in list_channels(include_archived=everything):
@@ -123,10 +120,10 @@ def channel_list_command(everything: bool, as_json: bool) -> None:
 @click.option("--tag", "tag_ids", multiple=True, help="the corp tags, replacing the current ones")
 @click.option("--verify/--skip-verify", "verify", default=None, help="RM confirms each add")
 @with_appcontext
+@commits
 def channel_edit_command(channel, name, userids, welcome_text, confirm_reason, tag_ids, verify):
     """Change CHANNEL (id or state); its RMs and skip-verify are changed in WeCom too."""
     from scrm.acquisition.channels import ChannelError, get_channel, update_channel
-    from scrm.db import db
     from scrm.wecom.errors import WeComError
 
     try:
@@ -141,24 +138,22 @@ def channel_edit_command(channel, name, userids, welcome_text, confirm_reason, t
         )
     except (ChannelError, WeComError) as exc:
         _fail(exc)
-    db.session.commit()
     click.echo(f"channel #{row.id} {row.state}: saved, {len(row.userids)} RMs")
 
 
 @acquisition_cli.command("channel-archive")
 @click.argument("channel")
 @with_appcontext
+@commits
 def channel_archive_command(channel: str) -> None:
     """Archive CHANNEL (id or state): its QR code is deleted in WeCom and stops working."""
     from scrm.acquisition.channels import ChannelError, archive_channel, get_channel
-    from scrm.db import db
     from scrm.wecom.errors import WeComError
 
     try:
         row = archive_channel(get_channel(channel))
     except (ChannelError, WeComError) as exc:
         _fail(exc)
-    db.session.commit()
     click.echo(f"channel #{row.id} {row.state}: archived")
 
 
@@ -167,11 +162,11 @@ def channel_archive_command(channel: str) -> None:
 @click.option("--by", "imported_by", required=True, help="who imports (userid)")
 @click.option("--skip-bad-rows", is_flag=True, help="import the good rows of a file with errors")
 @with_appcontext
+@commits
 def import_command(path: Path, imported_by: str, skip_bad_rows: bool) -> None:
     """Import a bulk-add file (CSV or XLSX: 手机号, 姓名, 客户号, 客户经理)."""
     from scrm.acquisition.bulk_add import ImportRefused, import_tasks
     from scrm.acquisition.imports import ImportFileError, check_file
-    from scrm.db import db
 
     try:
         checked = check_file(path.name, path.read_bytes())
@@ -182,7 +177,6 @@ def import_command(path: Path, imported_by: str, skip_bad_rows: bool) -> None:
         )
     except (ImportFileError, ImportRefused) as exc:
         _fail(exc)
-    db.session.commit()
     click.echo(
         f"import #{batch.id}: {batch.rows_imported} tasks from {batch.rows_total} rows, "
         f"{batch.rows_skipped} skipped"

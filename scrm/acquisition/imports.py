@@ -18,6 +18,7 @@ from scrm.acquisition.models import AddTask
 from scrm.acquisition.sealing import mask_mobile, mobile_sha256, normalise_mobile
 from scrm.db import db
 from scrm.directory.models import Staff
+from scrm.errors import ScrmError
 
 HEADERS = {
     "mobile": ("手机号", "手机号码", "手机", "phone", "mobile"),
@@ -28,7 +29,7 @@ HEADERS = {
 MAX_ROWS = 50_000
 
 
-class ImportFileError(ValueError):
+class ImportFileError(ScrmError, ValueError):
     """The file as a whole cannot be read (format, encoding, headers)."""
 
 

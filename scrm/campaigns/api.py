@@ -3,7 +3,8 @@
 Reading needs ``campaigns.read``, writing ``campaigns.send``. Scope: an RM sees and sends only
 to their own customers and sees only the campaigns they created or take part in; a branch lead
 the customers of RMs in their subtree and the campaigns created or sent there; HQ everything.
-One place commits: a write handler commits after its service call.
+Handlers never commit: the request commits once it answered (:mod:`scrm.db`); only a send
+the gate refused commits itself, so the refusal is kept though the answer is 409.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from flask import Blueprint, request
 from sqlalchemy import or_, select
 
 from scrm.auth import current_staff, require
-from scrm.campaigns.filters import SegmentError
 from scrm.campaigns.models import CampaignSender, MassCampaign, Segment
 from scrm.campaigns.report import campaign_report, campaign_summary
 from scrm.campaigns.results import cancel_campaign, remind_unconfirmed
@@ -90,14 +90,9 @@ def save_segment_view():
     """Save (or revise) a segment: ``{"name": …, "filters": {…}}``; answers its preview."""
     body = json_object()
     staff = current_staff()
-    try:
-        segment, found = save_segment(
-            body.get("name"), body.get("filters"), staff.userid, scope_staff=staff
-        )
-    except SegmentError:
-        db.session.rollback()
-        raise
-    db.session.commit()
+    segment, found = save_segment(
+        body.get("name"), body.get("filters"), staff.userid, scope_staff=staff
+    )
     return {"segment": {"id": segment.id, "name": segment.name}, "preview": _preview(found)}, 201
 
 
@@ -144,7 +139,6 @@ def create():
         segment=segment,
         chat_ids=body.get("chat_ids") or (),
     )
-    db.session.commit()
     return {"campaign": campaign_summary(campaign)}, 201
 
 
@@ -167,6 +161,7 @@ def send(campaign_id: int):
         raise ScrmError(
             f"WeCom did not answer ({exc.errcode}); try again", status_code=503
         ) from None
+    # commit in steps: a send the gate blocked answers 409, yet the block is kept on record
     db.session.commit()
     status = 200 if campaign.status == "sending" else 409
     return {"campaign": campaign_summary(campaign)}, status
@@ -177,7 +172,6 @@ def remind(campaign_id: int):
     """Ask WeCom to remind the RMs who have not confirmed (3 per 24 hours)."""
     campaign = _campaign(campaign_id)
     outcome = remind_unconfirmed(campaign, utcnow())
-    db.session.commit()
     return {"reminded": outcome}
 
 
@@ -191,7 +185,6 @@ def cancel(campaign_id: int):
         raise ScrmError(
             f"WeCom did not answer ({exc.errcode}); try again", status_code=503
         ) from None
-    db.session.commit()
     return {"campaign": campaign_summary(campaign)}
 
 

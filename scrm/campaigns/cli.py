@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from scrm.db import commits
+
 campaigns_cli = AppGroup(
     "campaigns", help="Segments and mass messages: preview, create, send, status, remind, cancel."
 )
@@ -36,9 +38,6 @@ def _campaign(campaign_id: int):
 
 
 def _fail(exc: Exception) -> None:
-    from scrm.db import db
-
-    db.session.rollback()
     raise click.ClickException(getattr(exc, "message", str(exc)))
 
 
@@ -47,17 +46,16 @@ def _fail(exc: Exception) -> None:
 @click.option("--filters", "filters_json", required=True, help="JSON object or a .json file")
 @click.option("--owner", required=True, help="the userid of whoever maintains the segment")
 @with_appcontext
+@commits
 def segment_save_command(name, filters_json, owner) -> None:
     """Save segment NAME (replacing its filters when it exists) and show its preview."""
     from scrm.campaigns.filters import SegmentError
     from scrm.campaigns.segment_store import save_segment
-    from scrm.db import db
 
     try:
         segment, preview = save_segment(name, _filters(filters_json), owner)
     except SegmentError as exc:
         _fail(exc)
-    db.session.commit()
     click.echo(f"segment #{segment.id} {segment.name}: {preview.total} customers")
     _echo_preview(preview)
 
@@ -105,6 +103,7 @@ def _echo_preview(preview) -> None:
 @click.option("--segment", "segment_name", help="1v1 to a saved segment")
 @click.option("--chat-id", "chat_ids", multiple=True, help="to these customer groups")
 @with_appcontext
+@commits
 def create_command(name, created_by, text, images, segment_name, chat_ids) -> None:
     """Create a draft campaign to a segment or to customer groups."""
     from sqlalchemy import select
@@ -130,7 +129,6 @@ def create_command(name, created_by, text, images, segment_name, chat_ids) -> No
         )
     except CampaignError as exc:
         _fail(exc)
-    db.session.commit()
     click.echo(f"campaign #{campaign.id} created ({campaign.chat_type}); send it with `send`")
 
 
@@ -138,6 +136,7 @@ def create_command(name, created_by, text, images, segment_name, chat_ids) -> No
 @click.argument("campaign_id", type=int)
 @click.option("--confirm-reason", help="why a warned wording may go anyway")
 @with_appcontext
+@commits
 def send_command(campaign_id, confirm_reason) -> None:
     """Exclude, check through the compliance gate, and queue each RM's part (safe to rerun)."""
     from scrm.campaigns.sending import CampaignError, send_campaign
@@ -149,7 +148,7 @@ def send_command(campaign_id, confirm_reason) -> None:
         send_campaign(campaign, now=utcnow(), confirm_reason=confirm_reason)
     except (CampaignError, WeComError) as exc:
         _fail(exc)
-    db.session.commit()
+    db.session.commit()  # commit in steps: a blocked send exits 1, yet the block is kept
     click.echo(
         f"campaign #{campaign.id}: {campaign.status}"
         + (f" — {campaign.note}" if campaign.note else "")
@@ -162,11 +161,12 @@ def send_command(campaign_id, confirm_reason) -> None:
 @click.argument("campaign_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="the whole report as JSON")
 @with_appcontext
+@commits
 def status_command(campaign_id, as_json) -> None:
     """Poll WeCom for the campaign, then report who was reached and who was not, and why."""
     from scrm.campaigns.report import campaign_report
     from scrm.campaigns.results import poll_campaign
-    from scrm.db import db, utcnow
+    from scrm.db import utcnow
     from scrm.wecom.errors import WeComError
 
     campaign = _campaign(campaign_id)
@@ -174,7 +174,6 @@ def status_command(campaign_id, as_json) -> None:
         poll_campaign(campaign, utcnow())
     except WeComError as exc:
         click.echo(f"WeCom did not answer ({exc.errcode}); showing what is known", err=True)
-    db.session.commit()
     report = campaign_report(campaign)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
@@ -193,17 +192,17 @@ def status_command(campaign_id, as_json) -> None:
 @campaigns_cli.command("remind")
 @click.argument("campaign_id", type=int)
 @with_appcontext
+@commits
 def remind_command(campaign_id) -> None:
     """Ask WeCom to remind the RMs who have not confirmed (3 per 24 hours at most)."""
     from scrm.campaigns.results import CampaignStateError, remind_unconfirmed
-    from scrm.db import db, utcnow
+    from scrm.db import utcnow
     from scrm.wecom.errors import WeComError
 
     try:
         outcome = remind_unconfirmed(_campaign(campaign_id), utcnow())
     except (CampaignStateError, WeComError) as exc:
         _fail(exc)
-    db.session.commit()
     for userid, what in outcome.items():
         click.echo(f"{userid}: {what}")
     if not outcome:
@@ -214,17 +213,17 @@ def remind_command(campaign_id) -> None:
 @click.argument("campaign_id", type=int)
 @click.option("--by", required=True, help="your userid")
 @with_appcontext
+@commits
 def cancel_command(campaign_id, by) -> None:
     """Cancel the campaign in WeCom: unconfirmed parts never go; what was sent stays sent."""
     from scrm.campaigns.results import CampaignStateError, cancel_campaign
-    from scrm.db import db, utcnow
+    from scrm.db import utcnow
     from scrm.wecom.errors import WeComError
 
     try:
         campaign = cancel_campaign(_campaign(campaign_id), utcnow(), by=by)
     except (CampaignStateError, WeComError) as exc:
         _fail(exc)
-    db.session.commit()
     click.echo(f"campaign #{campaign.id} cancelled")
 
 

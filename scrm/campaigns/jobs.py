@@ -13,10 +13,9 @@ def poll_mass_campaigns() -> None:
     """Ask WeCom which RMs confirmed the open campaigns and what each recipient got (no
     callback exists); cancel tasks the outbox created after their campaign was cancelled."""
     from scrm.campaigns.results import poll_open_campaigns
-    from scrm.db import db, utcnow
+    from scrm.db import utcnow
 
-    counts = poll_open_campaigns(utcnow())
-    db.session.commit()
+    counts = poll_open_campaigns(utcnow())  # the clock commits
     if any(v for k, v in counts.items() if k != "campaigns"):
         log.info("mass campaigns polled: %s", counts)
 
@@ -39,7 +38,7 @@ def remind_unconfirmed_campaigns() -> None:
             log.warning("campaign %s: WeCom did not answer the reminder: %s", campaign.id, exc)
             db.session.rollback()
             continue
-        db.session.commit()
+        db.session.commit()  # commit in steps: a later campaign's rollback must not undo this one
         if outcome:
             log.info("campaign %s reminders: %s", campaign.id, outcome)
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from scrm.errors import ScrmError
+
 #: Where a message goes: a 1v1 chat, a customer group, or the customers' moments feed.
 CHANNELS = ("single", "group", "moments")
 
@@ -106,5 +108,8 @@ class ScanResult:
         }
 
 
-class InvalidMessage(ValueError):
-    """Text the scanner refuses: empty, over WeCom's 4,000-byte limit, or not valid text."""
+class InvalidMessage(ScrmError, ValueError):
+    """Text the scanner refuses: empty, over WeCom's 4,000-byte limit, or not valid text.
+
+    A :class:`~scrm.errors.ScrmError` (400, its message names the fix) so an API answers with
+    it as it is; a ``ValueError`` for the pure callers that treat it as bad input."""

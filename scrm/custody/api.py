@@ -1,8 +1,9 @@
 """The custody JSON API under ``/api/custody/``: handovers (在职转接) and inheritance (离职继承).
 
 Branch leads act within their department and below (both RMs must be there); HQ ops and
-admins bank-wide. A write commits its plan before WeCom is asked, then commits what WeCom
-answered, so an unreachable WeCom leaves a plan that ``scrm custody poll`` resumes.
+admins bank-wide. A write commits its plan before WeCom is asked, and the request commits
+what WeCom answered (:mod:`scrm.db`), so an unreachable WeCom leaves a plan that
+``scrm custody poll`` resumes.
 """
 
 from __future__ import annotations
@@ -121,13 +122,12 @@ def create_onjob_handover():
             reason=body.get("reason") or None,
             request_key=body.get("request_key") or None,
         )
-        db.session.commit()
+        db.session.commit()  # commit in steps: the plan is durable before WeCom is asked
         if handover.started_at is None:
             start_handover(handover)
-    except HandoverError as error:
-        db.session.commit()  # keeps a blocked handover message in the archive; nothing else
-        raise ScrmError(str(error)) from None
-    db.session.commit()
+    except HandoverError:
+        db.session.commit()  # commit in steps: a refusal keeps the blocked message's archive row
+        raise
     return report(handover), 201
 
 
@@ -141,10 +141,9 @@ def inherit_from_departed():
     _check_scope(departed, *([_staff(taker, "takeover_userid")] if taker else []))
     try:
         handover = inherit(departed.userid, taker, requested_by=current_staff().userid)
-    except HandoverError as error:
-        db.session.commit()  # keeps the inheritance plan; nothing was started
-        raise ScrmError(str(error)) from None
-    db.session.commit()
+    except HandoverError:
+        db.session.commit()  # commit in steps: a refusal keeps the inheritance plan made
+        raise
     return report(handover), 201
 
 

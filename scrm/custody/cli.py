@@ -9,6 +9,8 @@ import click
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from scrm.db import commits
+
 custody_cli = AppGroup("custody", help="Hand customers and groups between RMs; follow results.")
 
 
@@ -53,6 +55,7 @@ def _print_report(handover) -> None:
 @click.option("--by", "requested_by", required=True, help="the branch lead's userid")
 @click.option("--reason", help="why the customers change hands")
 @with_appcontext
+@commits
 def handover_command(
     giver, taker, customers, groups, message, confirm_reason, requested_by, reason
 ):
@@ -71,12 +74,11 @@ def handover_command(
             confirm_reason=confirm_reason,
             reason=reason,
         )
-        db.session.commit()  # the plan first: an unreachable WeCom leaves it for `poll`
+        db.session.commit()  # commit in steps: the plan first, so `poll` resumes it after a failure
         start_handover(handover)
     except HandoverError as error:
-        db.session.commit()  # keeps a blocked handover message in the archive; nothing else
+        db.session.commit()  # commit in steps: a refusal keeps the blocked message's archive row
         _fail(str(error))
-    db.session.commit()
     _print_report(handover)
 
 
@@ -85,6 +87,7 @@ def handover_command(
 @click.option("--to", "taker", help="the takeover RM (default: CUSTODY_INHERIT_TO's choice)")
 @click.option("--by", "requested_by", required=True, help="the branch lead's userid")
 @with_appcontext
+@commits
 def inherit_command(departed_userid, taker, requested_by):
     """Give the customers and groups of an RM who left to another RM (离职继承)."""
     from scrm.custody.handover import HandoverError
@@ -94,9 +97,8 @@ def inherit_command(departed_userid, taker, requested_by):
     try:
         handover = inherit(departed_userid, taker, requested_by=requested_by)
     except HandoverError as error:
-        db.session.commit()  # keeps the inheritance plan; nothing was started
+        db.session.commit()  # commit in steps: a refusal keeps the inheritance plan made
         _fail(str(error))
-    db.session.commit()
     _print_report(handover)
 
 
@@ -123,11 +125,10 @@ def status_command(handover_id):
 
 @custody_cli.command("poll")
 @with_appcontext
+@commits
 def poll_command():
     """Follow up open handovers with WeCom now (the worker does it every 30 minutes)."""
     from scrm.custody.jobs import poll_custody
-    from scrm.db import db
 
     counts = poll_custody()  # also plans inheritance for members who left without a plan
-    db.session.commit()
     click.echo(json.dumps(counts))

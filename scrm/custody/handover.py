@@ -32,6 +32,7 @@ from scrm.custody.models import (
 from scrm.customers.models import FOLLOW_ACTIVE, FOLLOW_HALF, Customer, Follow
 from scrm.db import db, utcnow
 from scrm.directory.models import Staff
+from scrm.errors import ScrmError
 from scrm.groups.models import GROUP_DISMISSED, CustomerGroup
 from scrm.wecom.client import get_client
 from scrm.wecom.endpoints import transfer as transfer_api
@@ -48,7 +49,7 @@ REFUSAL_REASONS = {
 }
 
 
-class HandoverError(ValueError):
+class HandoverError(ScrmError, ValueError):
     """A handover that cannot be made; the message names the fix."""
 
 

@@ -17,8 +17,7 @@ def poll_custody() -> dict[str, int]:
     from scrm.db import db
 
     counts = poll_handovers()
-    # Committed before planning: on SQLite a token fetch must never wait on our open write.
-    db.session.commit()
+    db.session.commit()  # commit in steps: on SQLite planning's token fetch must not wait on us
     planned = plan_departures()
     if any(counts.values()) or planned:
         log.info("custody polled: %s; inheritance plans made: %s", counts, planned)

@@ -3,8 +3,8 @@ the URL table and thin handlers.
 
 Every route names one permission from :data:`scrm.auth.PERMISSIONS`. A customer outside the
 caller's scope (:mod:`scrm.customers.access`) answers 404 like an unknown one, so existence
-never leaks. One place commits: a write handler commits after its service call; errors roll
-back in :mod:`scrm.errors`.
+never leaks. Handlers never commit: the request commits once it answered, and rolls back on
+an error (:mod:`scrm.db`).
 """
 
 from __future__ import annotations
@@ -83,7 +83,6 @@ def put_tags(external_userid: str):
     customer, follows = _in_scope(staff, external_userid)
     follow = _target_follow(staff, follows, body.get("userid"))
     changed = _wecom(lambda: set_customer_tags(staff, follow, tag_ids))
-    db.session.commit()
     return {"follow": payloads.follow(follow), **changed}
 
 
@@ -97,7 +96,6 @@ def put_remark(external_userid: str):
     _wecom(
         lambda: set_remark(follow, remark=body.get("remark"), description=body.get("description"))
     )
-    db.session.commit()
     return {"follow": payloads.follow(follow)}
 
 
@@ -108,7 +106,6 @@ def create_note(external_userid: str):
     customer, follows = _in_scope(staff, external_userid)
     _target_follow(staff, follows, None)
     note = add_note(staff, customer, json_object().get("text"))
-    db.session.commit()
     return {"note": payloads.note(note, with_history=True)}, 201
 
 
@@ -125,7 +122,6 @@ def update_note(external_userid: str, note_id: int):
             status_code=404,
         )
     edit_note(staff, note, json_object().get("text"))
-    db.session.commit()
     return {"note": payloads.note(note, with_history=True)}
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from scrm.db import commits
+
 customers_cli = AppGroup("customers", help="Bank customer records and contact bindings.")
 
 
@@ -27,10 +29,10 @@ def _actor(userid: str):
 @click.option("--reason", help="required to change an existing binding or to --move")
 @click.option("--move", is_flag=True, help="take the 客户号 from the contact it is bound to")
 @with_appcontext
+@commits
 def bind_command(external_userid, cif_no, method, by_userid, note, reason, move):
     """Bind a contact to a bank customer number (or change it, with --reason)."""
     from scrm.customers.identity.services import BindingError, bind_customer
-    from scrm.db import db
 
     try:
         bind_customer(
@@ -44,9 +46,7 @@ def bind_command(external_userid, cif_no, method, by_userid, note, reason, move)
             move=move,
         )
     except BindingError as error:
-        db.session.rollback()
         raise click.ClickException(str(error)) from None
-    db.session.commit()
     click.echo(f"{external_userid} is bound to 客户号 {cif_no}")
 
 
@@ -55,17 +55,15 @@ def bind_command(external_userid, cif_no, method, by_userid, note, reason, move)
 @click.option("--by", "by_userid", required=True)
 @click.option("--reason", required=True, help="why the binding goes")
 @with_appcontext
+@commits
 def unbind_command(external_userid, by_userid, reason):
     """Remove a contact's binding, with a reason."""
     from scrm.customers.identity.services import BindingError, unbind_customer
-    from scrm.db import db
 
     try:
         unbind_customer(external_userid, by=_actor(by_userid), by_userid=by_userid, reason=reason)
     except BindingError as error:
-        db.session.rollback()
         raise click.ClickException(str(error)) from None
-    db.session.commit()
     click.echo(f"{external_userid} is no longer bound")
 
 
@@ -92,19 +90,17 @@ def history_command(external_userid):
 @customers_cli.command("import-bank-customers")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
+@commits
 def import_command(path):
     """Import bank customer records from a CSV (UTF-8) or XLSX file, by 客户号."""
     from scrm.customers.identity.bank_import import BankImportError, import_bank_customers
-    from scrm.db import db
 
     try:
         report = import_bank_customers(path)
     except BankImportError as error:
         raise click.ClickException(str(error)) from None
     if report.errors:
-        db.session.rollback()
         for line in report.errors:
             click.echo(line, err=True)
         raise click.ClickException(f"{len(report.errors)} line(s) wrong; nothing imported")
-    db.session.commit()
     click.echo(f"imported: {report.created} new, {report.updated} updated")

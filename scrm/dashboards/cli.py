@@ -8,6 +8,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from scrm.db import commits
+
 dashboards_cli = AppGroup("dashboards", help="Branch-lead dashboards: daily rollup, overview.")
 _DAY = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -17,6 +19,7 @@ _DAY = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--start", type=_DAY, help="Compute every day from this one …")
 @click.option("--end", type=_DAY, help="… up to this one (default: --start).")
 @with_appcontext
+@commits
 def rollup_command(day, start, end) -> None:
     """Compute the RMs' daily numbers (客户经理日指标) the dashboards read.
 
@@ -24,7 +27,6 @@ def rollup_command(day, start, end) -> None:
     both every 15 minutes for today and finalises yesterday after midnight.
     """
     from scrm.dashboards.services import compute_rm_daily_metrics_between
-    from scrm.db import db
     from scrm.sop.metrics.services import local_today
 
     tz = current_app.config["SCRM_TIMEZONE"]
@@ -39,7 +41,6 @@ def rollup_command(day, start, end) -> None:
         if first > last:
             raise click.UsageError(f"--start {first} is after --end {last}; swap them")
     for computed, rows in compute_rm_daily_metrics_between(first, last, tz=tz).items():
-        db.session.commit()
         click.echo(f"computed {computed}: {rows} member(s) of staff")
 
 

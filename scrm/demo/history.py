@@ -22,7 +22,7 @@ from scrm.archive.ingest.models import ArchiveCursor
 from scrm.archive.ingest.services import pull_conversation_archive
 from scrm.archive.ingest.source import archive_source
 from scrm.compliance.gateway import CLIENT_SEND, OutboundMessage, submit
-from scrm.db import db
+from scrm.db import commits, db
 from scrm.demo.seed import DemoBank
 from scrm.wecom.simulator import Simulator
 from scrm.wecom.simulator.msgaudit import enable_archive, msgaudit_of
@@ -67,6 +67,7 @@ def enable_demo_archive(app: Flask, sim: Simulator) -> None:
     )
 
 
+@commits
 def record_compliance_history(sim: Simulator, bank: DemoBank, *, echo: Echo) -> None:
     """Turn the demo archive on, send the sidebar history through the gate and ingest the
     typed chats (commits). Needs an app context; call it after the demo sync.
@@ -82,10 +83,10 @@ def record_compliance_history(sim: Simulator, bank: DemoBank, *, echo: Echo) -> 
         return
     rng = random.Random(bank.seed)
     outcomes = _send_sidebar_history(bank, rng)
-    db.session.commit()  # before the pull's token fetch, which must not wait on our lock
+    # commit in steps: before the pull's token fetch, which must not wait on our lock
+    db.session.commit()
     _type_chats(sim, bank, rng)
     counts = pull_conversation_archive(archive_source(app))
-    db.session.commit()
     echo(
         f"compliance history: {len(outcomes)} sidebar sends through the gate "
         f"({', '.join(f'{n} {d}' for d, n in sorted(_tally(outcomes).items()))}); "

@@ -12,7 +12,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from scrm.db import MIGRATIONS_DIR, db
+from scrm.db import MIGRATIONS_DIR, commits
 from scrm.demo.history import record_compliance_history
 from scrm.demo.live import LiveActions, run_live_events
 from scrm.demo.seed import HQ_OPS_USERID, DemoBank, seed_demo_bank
@@ -30,8 +30,6 @@ def prepare_demo(sim: Simulator, *, seed: int, echo: Echo) -> DemoBank:
 
     Rerunning is safe: the seed is deterministic and the sync reconciles what is stored.
     """
-    from scrm.directory.services import get_staff, grant_role
-
     upgrade(directory=MIGRATIONS_DIR)
     bank = seed_demo_bank(sim, seed=seed)
     echo(
@@ -40,11 +38,7 @@ def prepare_demo(sim: Simulator, *, seed: int, echo: Echo) -> DemoBank:
     )
     # A fresh simulator each run: a run left unfinished by an earlier demo cannot resume.
     run = run_full_sync(restart=True, progress=lambda line: echo(f"sync: {line}"))
-    for userid, roles in bank.roles.items():
-        staff = get_staff(userid)
-        for role in roles:
-            grant_role(staff, role)
-    db.session.commit()
+    _grant_demo_roles(bank)
     echo(f"sync run {run.id} done: {run.counts}")
     record_compliance_history(sim, bank, echo=echo)
     run_demo_sops(published_by=HQ_OPS_USERID, echo=echo)
@@ -52,6 +46,18 @@ def prepare_demo(sim: Simulator, *, seed: int, echo: Echo) -> DemoBank:
     return bank
 
 
+@commits
+def _grant_demo_roles(bank: DemoBank) -> None:
+    """Give the demo's members of staff their roles (committed before the history is made)."""
+    from scrm.directory.services import get_staff, grant_role
+
+    for userid, roles in bank.roles.items():
+        staff = get_staff(userid)
+        for role in roles:
+            grant_role(staff, role)
+
+
+@commits
 def _fill_dashboards(echo: Echo) -> None:
     """Today's group metrics and the RMs' daily rollup now, so the console's dashboards show the
     bank at once rather than after the worker's first 15-minute run."""
@@ -60,7 +66,6 @@ def _fill_dashboards(echo: Echo) -> None:
 
     recompute_todays_group_metrics()
     roll_up_rm_daily_metrics()
-    db.session.commit()
     echo("dashboards: today's group metrics and the RMs' daily numbers computed")
 
 

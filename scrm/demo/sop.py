@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from scrm.db import db, utcnow
+from scrm.db import commits, db, utcnow
 from scrm.sop.assignments.selection import groups_by_name_pattern
 from scrm.sop.assignments.services import assign_template
 from scrm.sop.models import STOPPED, SopAssignment, SopTemplate
@@ -26,11 +26,11 @@ PLAYBOOK = {
 }
 
 
+@commits
 def run_demo_sops(*, published_by: str, echo: Echo) -> None:
     """Publish the templates in ``sop_templates/`` and assign each to its kind of group,
     started three days ago so today's steps are due; commits. Rerunning assigns nothing new."""
     review = publish_templates(published_by=published_by)
-    db.session.commit()
     for problem in review.problems:
         echo(f"sop template problem: {problem}")
     start = (utcnow().astimezone(ZoneInfo("Asia/Shanghai")) - timedelta(days=2)).date()
@@ -50,5 +50,4 @@ def run_demo_sops(*, published_by: str, echo: Echo) -> None:
         if groups:
             assign_template(template, groups, start_date=start, assigned_by=published_by)
             assigned += len(groups)
-    db.session.commit()
     echo(f"sop: {len(review.new)} template version(s) published, {assigned} group(s) assigned")

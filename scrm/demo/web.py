@@ -8,6 +8,7 @@ from urllib.parse import quote, urlencode
 
 from flask import Flask
 
+from scrm.db import commits
 from scrm.demo.seed import BRANCHES, HQ_OPS_USERID, DemoBank
 
 
@@ -54,6 +55,7 @@ def announce_web(app: Flask, bank: DemoBank, address: str, echo: Callable[[str],
     )
 
 
+@commits
 def seed_sidebar_library(echo: Callable[[str], None]) -> None:
     """Import the shipped script library (话术库) and give each demo branch an address, so
     the sidebar's scripts come filled ({网点地址}). Safe to rerun."""
@@ -69,7 +71,6 @@ def seed_sidebar_library(echo: Callable[[str], None]) -> None:
             continue
         address = f"星河大道 {number * 100} 号星河银行{branch_name}营业部（演示地址）"
         db.session.add(BranchAddress(department_id=branch_id, address=address))
-    db.session.commit()
     echo(
         f"script library: {counts['scripts_added']} scripts added, "
         f"{counts['scripts_changed']} refreshed (flask --app app scrm sidebar import-scripts)"

@@ -138,7 +138,7 @@ def process_event(row: InboundEvent, worker_id: str | None = None) -> str:
             db.session.rollback()
             log.warning("inbound event %s: claim lost to another worker; not applied here", row_id)
             return LOST
-        db.session.commit()
+        db.session.commit()  # commit in steps: the event and its status, one per event
     except Exception as exc:  # any handler failure must be kept and retried, never crash
         db.session.rollback()
         return _record_failure(row_id, claimer, exc)
@@ -195,7 +195,7 @@ def _record_failure(row_id: int, claimer: str | None, exc: BaseException) -> str
         .values(values)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    db.session.commit()  # commit in steps: the failure is kept for the retry
     return outcome
 
 
@@ -232,7 +232,7 @@ def drain_inbox(
         for row in rows:
             if stop and stop.is_set():
                 release_claims(worker_id)
-                db.session.commit()
+                db.session.commit()  # commit in steps: other workers take the released rows now
                 break
             counts[process_event(row, worker_id)] += 1
     return dict(counts)

@@ -2,8 +2,8 @@
 (slot 3), HQ's central posts, and cancelling either. The URL table and thin handlers.
 
 Every route names one permission from :data:`scrm.auth.PERMISSIONS`. A post outside the
-caller's scope answers 404 like an unknown one. One place commits: a write handler commits
-after its service call; errors roll back in :mod:`scrm.errors`.
+caller's scope answers 404 like an unknown one. Handlers never commit: the request commits
+once it answered, and rolls back on an error (:mod:`scrm.db`).
 """
 
 from __future__ import annotations
@@ -74,7 +74,6 @@ def create_own():
         customer_tag_ids=_list(body, "customer_tag_ids"),
         confirm_reason=body.get("confirm_reason"),
     )
-    db.session.commit()
     return {"post": _post(post, with_publications=True)}, 201
 
 
@@ -86,7 +85,6 @@ def cancel_own(post_id: int):
     if post is None or post.slot != OWN_SLOT or post.created_by != staff.userid:
         raise ScrmError(f"no own post {post_id} of yours; see {LIST_URL}", status_code=404)
     cancel_post(post, by=staff.userid, now=utcnow())
-    db.session.commit()
     return {"post": _post(post, with_publications=True)}
 
 
@@ -107,7 +105,6 @@ def create_central():
         created_by=staff.userid,
         confirm_reason=body.get("confirm_reason"),
     )
-    db.session.commit()
     return {"post": _post(post, with_publications=True)}, 201
 
 
@@ -118,7 +115,6 @@ def cancel_central(post_id: int):
     if post is None or post.slot not in CENTRAL_SLOTS:
         raise ScrmError(f"no central post {post_id}; see {LIST_URL}", status_code=404)
     cancel_post(post, by=current_staff().userid, now=utcnow())
-    db.session.commit()
     return {"post": _post(post, with_publications=True)}
 
 

@@ -9,7 +9,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from scrm.db import db
+from scrm.db import commits, db
 from scrm.directory.models import Staff
 from scrm.moments.models import FOLLOW_UP_OPEN, MomentFollowUp
 
@@ -54,6 +54,7 @@ def _target(branch, department_ids, userids, staff_tags, everyone) -> dict:
 @click.option("--by", "created_by", required=True, help="the HQ operator's userid")
 @click.option("--confirm-reason", help="why a warned wording may go anyway")
 @with_appcontext
+@commits
 def post_command(
     day,
     slot,
@@ -71,7 +72,6 @@ def post_command(
     confirm_reason,
 ) -> None:
     """Create the central post for DAY and SLOT and submit it through the compliance gate."""
-    from scrm.db import db
     from scrm.moments.central import CentralPostError, create_central_post
 
     attachments = [{"msgtype": "image", "image": {"media_id": m}} for m in images]
@@ -89,9 +89,7 @@ def post_command(
             confirm_reason=confirm_reason,
         )
     except CentralPostError as exc:
-        db.session.rollback()
         raise click.ClickException(exc.message) from None
-    db.session.commit()
     click.echo(
         f"post #{post.id} {post.day} slot {post.slot}: {post.status}, "
         f"{len(post.sender_userids)} RMs"
@@ -130,16 +128,16 @@ def status_command(day) -> None:
 @moments_cli.command("remind")
 @click.option("--poll/--no-poll", default=True, help="ask WeCom who published first")
 @with_appcontext
+@commits
 def remind_command(poll: bool) -> None:
     """Remind the RMs who have not published the recent central posts (once a day each)."""
-    from scrm.db import db, utcnow
+    from scrm.db import utcnow
     from scrm.moments.tracking import poll_publications, remind_all_unpublished
 
     now = utcnow()
     if poll:
         click.echo(f"polled: {poll_publications(now)}")
     reminded = remind_all_unpublished(now)
-    db.session.commit()
     click.echo(f"reminders queued: {sum(reminded.values())} ({reminded})")
 
 
@@ -147,6 +145,7 @@ def remind_command(poll: bool) -> None:
 @click.argument("post_id", type=int)
 @click.option("--by", "cancelled_by", required=True, help="who cancels it (a userid)")
 @with_appcontext
+@commits
 def cancel_command(post_id: int, cancelled_by: str) -> None:
     """Cancel post POST_ID: withdrawn from the outbox, or stopped in WeCom."""
     from scrm.db import db, utcnow
@@ -159,9 +158,7 @@ def cancel_command(post_id: int, cancelled_by: str) -> None:
     try:
         cancel_post(post, by=cancelled_by, now=utcnow())
     except CancelError as exc:
-        db.session.rollback()
         raise click.ClickException(exc.message) from None
-    db.session.commit()
     click.echo(f"post #{post.id}: {post.status}")
 
 

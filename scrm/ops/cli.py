@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from scrm.db import db
+from scrm.db import commits
 from scrm.directory.models import ROLES
 from scrm.ops.config_check import ERROR, check_settings
 from scrm.ops.stats import DESCRIPTIONS, collect_stats
@@ -82,13 +82,13 @@ def _staff_or_exit(userid: str):
 @click.argument("userid")
 @click.argument("role", type=click.Choice(ROLES))
 @with_appcontext
+@commits
 def grant_role_command(userid: str, role: str) -> None:
     """Give the member of staff USERID the scrm ROLE."""
     from scrm.directory.services import grant_role
 
     staff = _staff_or_exit(userid)
     grant_role(staff, role)
-    db.session.commit()
     click.echo(f"{userid} now holds: {', '.join(sorted(staff.role_names))}")
 
 
@@ -96,11 +96,11 @@ def grant_role_command(userid: str, role: str) -> None:
 @click.argument("userid")
 @click.argument("role", type=click.Choice(ROLES))
 @with_appcontext
+@commits
 def revoke_role_command(userid: str, role: str) -> None:
     """Take the scrm ROLE away from the member of staff USERID."""
     from scrm.directory.services import revoke_role
 
     staff = _staff_or_exit(userid)
     revoke_role(staff, role)
-    db.session.commit()
     click.echo(f"{userid} now holds: {', '.join(sorted(staff.role_names)) or 'no role'}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from scrm.db import commits
 from scrm.outbox.models import STATUSES
 
 outbox_cli = AppGroup("outbox", help="Outbound deliveries to WeCom: list them, requeue dead ones.")
@@ -33,15 +34,14 @@ def list_command(status: str | None, limit: int) -> None:
 @outbox_cli.command("retry-dead")
 @click.option("--id", "delivery_ids", type=int, multiple=True, help="Only this one (repeatable).")
 @with_appcontext
+@commits
 def retry_dead_command(delivery_ids: tuple[int, ...]) -> None:
     """Requeue dead deliveries for a fresh set of attempts by the worker.
 
     A delivery whose last send may have reached WeCom is checked against WeCom first, so it
     is not sent twice (app messages excepted: requeuing one sends it again).
     """
-    from scrm.db import db
     from scrm.outbox.services import retry_dead_deliveries
 
     count = retry_dead_deliveries(list(delivery_ids) if delivery_ids else None)
-    db.session.commit()
     click.echo(f"requeued {count} dead delivery(ies); the worker sends them next")

@@ -108,7 +108,7 @@ def _settle(row_id: int, worker_id: str, outcome: str, ref: str, result: dict) -
             "delivery %s: claim lost before marking it sent; the next worker checks", row_id
         )
         return LOST
-    db.session.commit()
+    db.session.commit()  # commit in steps: WeCom has it, so `sent` is durable at once
     return outcome
 
 
@@ -116,7 +116,7 @@ def _fail(row_id: int, worker_id: str, error: str, *, retryable: bool, in_flight
     outcome = services.record_failure(
         row_id, worker_id, error, retryable=retryable, in_flight=in_flight
     )
-    db.session.commit()
+    db.session.commit()  # commit in steps: the failed attempt is kept for its retry
     return outcome
 
 
@@ -175,7 +175,8 @@ def deliver(row: Delivery, worker_id: str) -> str:
     if not services.start_attempt(row_id, worker_id):
         db.session.rollback()
         return LOST
-    db.session.commit()  # durable before WeCom is called: a crash now leaves `sending`
+    # commit in steps: durable before WeCom is called, so a crash now leaves `sending`
+    db.session.commit()
     started = db.session.get(Delivery, row_id)
     since, attempts = started.sending_started_at, started.attempts
     if in_flight:
@@ -214,7 +215,7 @@ def _note_moment_id(row_id: int, jobid: str) -> None:
         return
     if job.moment_id:
         services.note_moment_id(row_id, job.moment_id)
-        db.session.commit()
+        db.session.commit()  # commit in steps: a best-effort mark of its own, after `sent`
 
 
 def drain_outbox(
@@ -235,7 +236,7 @@ def drain_outbox(
         for row in rows:
             if stop and stop.is_set():
                 services.release_claims(worker_id)
-                db.session.commit()
+                db.session.commit()  # commit in steps: other workers take the released rows now
                 break
             counts[deliver(row, worker_id)] += 1
     return dict(counts)

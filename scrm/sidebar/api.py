@@ -2,8 +2,8 @@
 
 Every route names one permission from :data:`scrm.auth.PERMISSIONS`; every chat it touches
 is checked by :mod:`scrm.sidebar.scope` (404 for someone else's customer or group, so
-existence never leaks). One place commits: a write handler commits after its service call;
-errors roll back in :mod:`scrm.errors`.
+existence never leaks). Handlers never commit: the request commits once it answered, and
+rolls back on an error (:mod:`scrm.db`).
 """
 
 from __future__ import annotations
@@ -123,7 +123,6 @@ def list_scripts():
 def create_script():
     """Add a script (HQ ops): key, category, title, body, product_name, material_key, order."""
     script = scripts.save_script(json_object(), by=current_staff().userid)
-    db.session.commit()
     return {"script": payloads.script(script)}, 201
 
 
@@ -132,7 +131,6 @@ def update_script(script_id: int):
     """Change a script (HQ ops); fields left out keep their value."""
     script = _find(SidebarScript, script_id)
     scripts.save_script(json_object(), by=current_staff().userid, script=script)
-    db.session.commit()
     return {"script": payloads.script(script)}
 
 
@@ -141,7 +139,6 @@ def retire_script(script_id: int):
     """Take a script out of the library (kept inactive, for the record)."""
     script = _find(SidebarScript, script_id)
     scripts.save_script({"active": False}, by=current_staff().userid, script=script)
-    db.session.commit()
     return {"script": payloads.script(script)}
 
 
@@ -156,7 +153,6 @@ def create_material():
     """Add a material (HQ ops): key, kind (image|link|miniprogram|file), category, title,
     content (sendChatMessage's fields for the kind)."""
     material = scripts.save_material(json_object(), by=current_staff().userid)
-    db.session.commit()
     return {"material": payloads.material(material)}, 201
 
 
@@ -167,7 +163,6 @@ def update_material(key: str):
     if material is None:
         raise ScrmError(f"no material {key!r}; see GET /api/sidebar/materials", status_code=404)
     scripts.save_material(json_object(), by=current_staff().userid, material=material)
-    db.session.commit()
     return {"material": payloads.material(material)}
 
 
@@ -176,7 +171,6 @@ def post_send_check():
     """One tap on send: the compliance gate decides; the page sends only when released."""
     staff = current_staff()
     answer = send_check.checked_send(staff, json_object())
-    db.session.commit()
     log.info("sidebar send by %s: %s", staff.userid, answer["decision"])
     return answer
 

@@ -25,7 +25,6 @@ from sqlalchemy import select
 from scrm.compliance.decisions import judge
 from scrm.compliance.gateway import CLIENT_SEND, OutboundMessage, submit
 from scrm.compliance.lexicon.active import current_lexicon
-from scrm.compliance.vocabulary import InvalidMessage
 from scrm.db import db, insert_unless_present
 from scrm.directory.models import Staff
 from scrm.errors import ScrmError
@@ -74,24 +73,21 @@ def checked_send(staff: Staff, body: dict[str, Any]) -> dict[str, Any]:
     ).first()
     if claimed is None:
         return _repeated(staff, key, stage)
-    try:
-        result = submit(
-            OutboundMessage(
-                channel=channel,
-                origin=ORIGIN,
-                sender_userid=staff.userid,
-                text=text or None,
-                delivery_kind=CLIENT_SEND,
-                recipients=recipients,
-                chat_ids=chat_ids,
-                msgtype="text" if material is None else material.kind,
-                attachments=[gate_attachment(material)] if material else [],
-                confirm_reason=reason.strip() if reason else None,
-                idempotency_key=f"sidebar:{staff.userid}:{key}",
-            )
+    result = submit(
+        OutboundMessage(
+            channel=channel,
+            origin=ORIGIN,
+            sender_userid=staff.userid,
+            text=text or None,
+            delivery_kind=CLIENT_SEND,
+            recipients=recipients,
+            chat_ids=chat_ids,
+            msgtype="text" if material is None else material.kind,
+            attachments=[gate_attachment(material)] if material else [],
+            confirm_reason=reason.strip() if reason else None,
+            idempotency_key=f"sidebar:{staff.userid}:{key}",
         )
-    except InvalidMessage as error:
-        raise ScrmError(str(error)) from None
+    )
     answer = {
         "decision": result.decision,
         "released": result.released,
@@ -115,10 +111,7 @@ def check_only(text: object, channel: object) -> dict[str, Any]:
         raise ScrmError('give "text": the message you want to check')
     if channel not in ("single", "group"):
         raise ScrmError('"channel" must be "single" (1v1 chat) or "group" (customer group)')
-    try:
-        verdict = judge(text, (), channel, current_lexicon())
-    except InvalidMessage as error:
-        raise ScrmError(str(error)) from None
+    verdict = judge(text, (), channel, current_lexicon())
     return {"decision": verdict.decision, "hits": [explain(hit) for hit in verdict.hits]}
 
 

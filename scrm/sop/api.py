@@ -1,8 +1,8 @@
 """The SOP JSON API under ``/api/sop/``: the URL table and thin handlers.
 
 Every route names one permission from :data:`scrm.auth.PERMISSIONS`; every group it touches
-is checked against :func:`scrm.groups.access.visible_groups`. One place commits: a write handler
-commits after its service call; errors roll back in :mod:`scrm.errors`.
+is checked against :func:`scrm.groups.access.visible_groups`. Handlers never commit: the request
+commits once it answered (:mod:`scrm.db`), and domain errors render themselves.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from scrm.groups.models import CustomerGroup
 from scrm.sop import payloads
 from scrm.sop.assignments import payloads as api_assign
 from scrm.sop.assignments.services import (
-    AssignmentError,
     assign_once,
     find_template,
     pause_sop,
@@ -108,14 +107,12 @@ def create_assignments():
     staff = current_staff()
     wanted = api_assign.assignment_request(request.get_json(silent=True))
     groups = api_assign.select_groups(wanted.selector, staff)
+    template = find_template(wanted.template, wanted.version)
     try:
-        template = find_template(wanted.template, wanted.version)
         created, unchanged = assign_once(
             template, groups, wanted.start_date, wanted.timezone, assigned_by=staff.userid
         )
-        db.session.commit()
-    except AssignmentError as error:
-        raise ScrmError(str(error)) from None
+        db.session.flush()  # a concurrent assignment is refused here, not after answering
     except IntegrityError:
         raise ScrmError(
             "another request assigned these groups at the same moment; reload and check",
@@ -181,11 +178,7 @@ def complete_task(task_id: int):
         )
     body = request.get_json(silent=True)
     archived_message_id = payloads.optional_id(body, "archived_message_id")
-    try:
-        status = complete_todo(task, by_staff=staff, archived_message_id=archived_message_id)
-    except ValueError as error:
-        raise ScrmError(str(error)) from None
-    db.session.commit()
+    status = complete_todo(task, by_staff=staff, archived_message_id=archived_message_id)
     return {"task": payloads.task(task), "status": status}
 
 
@@ -217,12 +210,7 @@ def _visible_group(chat_id: str) -> CustomerGroup:
 
 
 def _change_running(change):
-    try:
-        assignment = change()
-    except AssignmentError as error:
-        raise ScrmError(str(error)) from None
-    db.session.commit()
-    return {"assignment": payloads.assignment(assignment)}
+    return {"assignment": payloads.assignment(change())}
 
 
 def _tasks(query):

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from scrm.db import commits
 from scrm.sop.assignments.cli import assign_command, pause_command, resume_command
 from scrm.sop.metrics.cli import metrics_command
 
@@ -67,6 +68,7 @@ def validate_command(directory: Path | None) -> None:
 @click.argument("directory", type=_DIRECTORY, required=False)
 @click.option("--by", "published_by", help="WeCom userid of who publishes (HQ ops).")
 @with_appcontext
+@commits
 def publish_command(directory: Path | None, published_by: str | None) -> None:
     """Publish each valid new template version in DIRECTORY (default: sop_templates/).
 
@@ -77,7 +79,7 @@ def publish_command(directory: Path | None, published_by: str | None) -> None:
     from scrm.sop.templates.services import publish_templates
 
     review = publish_templates(directory, published_by)
-    db.session.commit()
+    db.session.commit()  # commit in steps: the valid files stay published when one is skipped
     _echo_problems(review.problems)
     for template in review.new:
         click.echo(f"published {template.label}")

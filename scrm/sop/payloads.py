@@ -180,8 +180,5 @@ def metrics(args: Mapping[str, str], staff: Staff) -> dict[str, Any]:
     else:
         parents = dict(db.session.execute(select(Department.id, Department.parent_id)).all())
         scope["department_ids"] = department_subtree(parents, staff.department_id)
-    try:
-        rows = rollup(level, start, end, **scope)
-    except ValueError as error:
-        raise ScrmError(str(error)) from None
+    rows = rollup(level, start, end, **scope)
     return {"level": level, "start": start.isoformat(), "end": end.isoformat(), "rows": rows}

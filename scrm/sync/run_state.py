@@ -66,7 +66,7 @@ class SyncContext:
         self.run.checkpoint = dict(checkpoint)
         self.run.counts = copy.deepcopy(self.counts)
         hold_sync_lease(self.holder)
-        db.session.commit()
+        db.session.commit()  # commit in steps: one page and its resume point together
 
     def page_through(
         self,

@@ -82,7 +82,7 @@ def _start_or_resume(restart: bool, progress: Callable[[str], None]) -> SyncRun:
             run.status = RUNNING
             run.attempts += 1
             run.last_error = None
-            db.session.commit()
+            db.session.commit()  # commit in steps: marked running before its first page
             progress(
                 f"resuming sync run {run.id} at stage {run.stage} (attempt {run.attempts}); "
                 "pass --restart to start over instead"
@@ -92,7 +92,7 @@ def _start_or_resume(restart: bool, progress: Callable[[str], None]) -> SyncRun:
         status=RUNNING, stage=STAGES[0], checkpoint={}, counts={}, attempts=1, started_at=utcnow()
     )
     db.session.add(run)
-    db.session.commit()
+    db.session.commit()  # commit in steps: the run exists before its first page
     progress(f"started sync run {run.id}")
     return run
 
@@ -124,13 +124,13 @@ def run_full_sync(
             f"If its process died, rerun in {SYNC_LEASE_SECONDS // 60} minutes, when its lease "
             "expires, and it resumes where that run stopped"
         )
-    db.session.commit()
+    db.session.commit()  # commit in steps: other syncs see our lease now
     try:
         return _run_stages(restart, progress, holder)
     finally:
         db.session.rollback()
         release_lease(SYNC_LEASE, holder)
-        db.session.commit()
+        db.session.commit()  # commit in steps: the lease goes whatever happened
 
 
 def _run_stages(restart: bool, progress: Callable[[str], None], holder: str) -> SyncRun:
@@ -162,7 +162,7 @@ def _mark_failed(run: SyncRun, message: str) -> None:
     run = db.session.get(SyncRun, run_id)
     run.status = FAILED
     run.last_error = message
-    db.session.commit()
+    db.session.commit()  # commit in steps: the failure is kept for the resume
     log.warning("sync run %s failed: %s", run_id, message)
 
 

@@ -42,7 +42,7 @@ def claim_due_rows(model, status: ColumnElement[bool], worker_id: str, limit: in
         candidates = candidates.with_for_update(skip_locked=True)
     ids = list(db.session.scalars(candidates))
     if not ids:
-        db.session.commit()  # end the read transaction; nothing to claim
+        db.session.commit()  # commit in steps: end the read transaction; nothing to claim
         return []
     taken = db.session.execute(
         update(model)
@@ -50,7 +50,7 @@ def claim_due_rows(model, status: ColumnElement[bool], worker_id: str, limit: in
         .values(claimed_by=worker_id, claimed_until=until)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    db.session.commit()  # commit in steps: other workers must see the claim at once
     if taken.rowcount == 0:
         return []
     return list(

@@ -10,6 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from scrm.db import commits
+
 log = logging.getLogger(__name__)
 
 
@@ -50,11 +52,10 @@ def worker_command(once: bool) -> None:
 @click.command("retry-failed-events")
 @with_appcontext
 @click.option("--id", "event_ids", type=int, multiple=True, help="Only this event (repeatable).")
+@commits
 def retry_failed_events_command(event_ids: tuple[int, ...]) -> None:
     """Requeue inbound events marked failed, for a fresh set of attempts by the worker."""
-    from scrm.db import db
     from scrm.inbox.services import retry_failed_events
 
     count = retry_failed_events(list(event_ids) if event_ids else None)
-    db.session.commit()
     click.echo(f"requeued {count} failed inbound event(s); the worker applies them next")

@@ -26,7 +26,7 @@ def _run_in_app_context(app: Flask, job: ClockJob) -> None:
     with app.app_context():
         try:
             job.func()
-            db.session.commit()
+            db.session.commit()  # the clock's one commit per job (scrm.db does requests, commands)
         except Exception:
             db.session.rollback()
             log.exception("clock job %s failed", job.id)

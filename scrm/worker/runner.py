@@ -91,7 +91,7 @@ class Clock:
     def _renew(self) -> None:
         try:
             held = acquire_lease(CLOCK_LEASE, self.worker_id, self.lease_seconds)
-            db.session.commit()
+            db.session.commit()  # commit in steps: other workers see who leads the clock
         except Exception:
             # Unsure whether the lease is still ours: pause rather than risk two clocks.
             db.session.rollback()
@@ -118,7 +118,7 @@ class Clock:
         if release:
             try:
                 release_lease(CLOCK_LEASE, self.worker_id)
-                db.session.commit()
+                db.session.commit()  # commit in steps: another worker may lead at once
             except Exception:
                 db.session.rollback()
                 log.exception("could not release the clock lease; it expires by itself")

@@ -1,7 +1,7 @@
 """The archive search JSON API under ``/api/archive/`` (compliance only): the URL table and
-thin handlers. Every search and every conversation view writes an access-audit row in the
-same transaction as nothing else — the handler commits it before answering, so a reader who
-got results always left a trace.
+thin handlers. Every search and every conversation view writes an access-audit row; the
+request commits it before the answer is sent (:mod:`scrm.db`), so a reader who got results
+always left a trace.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from scrm.archive.search.query import query_from_args
 from scrm.audit.models import SEARCH, VIEW
 from scrm.audit.services import record_access
 from scrm.auth import current_staff, require
-from scrm.db import db
 from scrm.errors import ScrmError
 
 bp = Blueprint("archive_search_api", __name__, url_prefix="/api/archive")
@@ -39,7 +38,6 @@ def search():
     if query.before is not None:
         what["before"] = query.before
     record_access(current_staff(), SEARCH, what, result_count=len(page.results))
-    db.session.commit()
     return {"results": page.results, "next_before": page.next_before}
 
 
@@ -55,7 +53,6 @@ def conversation(message_id: int):
         result_count=len(ids),
         reason=request.args.get("reason"),
     )
-    db.session.commit()
     return around
 
 

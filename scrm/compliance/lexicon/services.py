@@ -62,10 +62,10 @@ def record_lexicon_version(lexicon: Lexicon) -> None:
 
 
 def snapshot_active_lexicon() -> str:
-    """Clock job: record the active lexicon's version and commit. Returns the version."""
+    """Clock job: record the active lexicon's version (the clock commits). Returns the
+    version."""
     lexicon = current_lexicon()
     record_lexicon_version(lexicon)
-    db.session.commit()
     return lexicon.version
 
 

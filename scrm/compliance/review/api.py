@@ -2,8 +2,8 @@
 message and history, the transitions, comments, bulk false positives, allow-list proposals
 and SLA ageing. Compliance officers only (``review.read`` / ``review.act``).
 
-One place commits: each write handler commits after its service call; errors roll back in
-:mod:`scrm.errors`. Opening a case shows archived content, so it writes an access-audit row.
+Handlers never commit: the request commits once it answered, and rolls back on an error
+(:mod:`scrm.db`). Opening a case shows archived content, so it writes an access-audit row.
 """
 
 from __future__ import annotations
@@ -81,7 +81,6 @@ def show_case(case_id: int):
         "history": [payloads.event(e) for e in flow.case_history(case)],
         "allow_proposals": [payloads.proposal(p) for p in proposals],
     }
-    db.session.commit()  # the audit row
     return body
 
 
@@ -101,7 +100,6 @@ def _act(case_id: int, move) -> dict:
     case = get_review_case(case_id)
     data = payloads.body(request)
     move(case, current_staff(), data)
-    db.session.commit()
     return {"case": payloads.case(case, _message(case), utcnow())}
 
 
@@ -173,7 +171,6 @@ def comment_case(case_id: int):
     case = get_review_case(case_id)
     note = payloads.text_field(payloads.body(request), "note")
     event = flow.comment_on_review_case(case, current_staff(), note)
-    db.session.commit()
     return {"comment": payloads.event(event)}, 201
 
 
@@ -189,7 +186,6 @@ def bulk_false_positive():
     key = payloads.text_field(data, "request_key")
     try:
         result = mark_false_positives(me, ids, payloads.text_field(data, "note"), key)
-        db.session.commit()
     except IntegrityError:  # the same key posted twice at the same moment: the first won
         db.session.rollback()
         done = find_bulk_request(me, (key or "").strip())
@@ -210,7 +206,6 @@ def propose_allow(case_id: int):
         payloads.text_field(data, "phrase"),
         payloads.text_field(data, "note"),
     )
-    db.session.commit()
     return {"allow_proposal": payloads.proposal(proposal)}, (201 if created else 200)
 
 
@@ -228,7 +223,6 @@ def list_proposals():
 def _decide(proposal_id: int, accept: bool):
     proposal = get_allow_proposal(proposal_id)
     line = decide_allow_proposal(proposal, current_staff(), accept)
-    db.session.commit()
     return {"allow_proposal": payloads.proposal(proposal), "allowlist_line": line}
 
 

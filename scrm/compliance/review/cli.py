@@ -15,7 +15,7 @@ from scrm.compliance.review.cases import get_review_case
 from scrm.compliance.review.models import STATUSES, VERDICTS
 from scrm.compliance.review.queue import QueueFilter, cover_branches, list_review_cases
 from scrm.compliance.review.sla import age_of, sla_summary
-from scrm.db import db, utcnow
+from scrm.db import commits, db, utcnow
 from scrm.directory.models import Staff
 from scrm.errors import ScrmError
 
@@ -32,10 +32,8 @@ def _officer(userid: str) -> Staff:
 
 def _run(action) -> None:
     try:
-        action()
-        db.session.commit()
+        commits(action)()
     except ScrmError as error:
-        db.session.rollback()
         click.echo(f"ERROR: {error.message}", err=True)
         raise SystemExit(1) from None
 

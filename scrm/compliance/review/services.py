@@ -29,7 +29,7 @@ from scrm.compliance.review.models import (
 )
 from scrm.db import db, utcnow
 from scrm.directory.models import Staff
-from scrm.errors import ScrmError
+from scrm.errors import Conflict, ScrmError
 
 #: action → (the statuses it may start from, the status it leads to).
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -43,10 +43,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 MAX_NOTE_CHARS = 2000
 
 
-class ReviewConflict(ScrmError):
+class ReviewConflict(Conflict):
     """The case is not in a state that allows the action, or someone else holds it."""
-
-    status_code = 409
 
 
 def claim_review_case(case: ReviewCase, officer: Staff) -> bool:

@@ -2,7 +2,8 @@
 
 GET needs ``customers.read``; PUT (bind or change) and DELETE (unbind) need
 ``customers.bind``. RMs see and change only customers they serve; branch leads those served
-in their branch. One place commits: after the service call.
+in their branch. Handlers never commit: the request commits once it answered
+(:mod:`scrm.db`); a :class:`BindingError` renders itself with its status.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from scrm.customers.identity.services import (
     may_act_on,
     unbind_customer,
 )
-from scrm.db import db
 from scrm.errors import ScrmError
 
 bp = Blueprint("customer_binding_api", __name__, url_prefix="/api/customers")
@@ -35,21 +35,13 @@ def _rules() -> None:
         bp.add_url_rule(rule, view_func=view, methods=[method])
 
 
-def _fail(error: BindingError):
-    db.session.rollback()
-    return ScrmError(str(error), status_code=error.status_code)
-
-
 @require("customers.read")
 def show_binding(external_userid: str):
     """The contact's binding and its history (who, how, why, when)."""
-    try:
-        customer = find_customer(external_userid)
-        if not may_act_on(current_staff(), customer):
-            raise BindingError(f"no customer {external_userid!r} among yours", 404)
-        history = binding_history(external_userid)
-    except BindingError as error:
-        raise _fail(error) from None
+    customer = find_customer(external_userid)
+    if not may_act_on(current_staff(), customer):
+        raise BindingError(f"no customer {external_userid!r} among yours", 404)
+    history = binding_history(external_userid)
     return binding_json(customer) | {
         "history": [
             {
@@ -75,21 +67,17 @@ def put_binding(external_userid: str):
             "cif_no and method are required (method: counter, mobile_sms, video, import)"
         )
     staff = current_staff()
-    try:
-        bind_customer(
-            external_userid,
-            str(body["cif_no"]),
-            method=str(body["method"]),
-            by=staff,
-            by_userid=staff.userid,
-            note=body.get("note"),
-            reason=body.get("reason"),
-            move=bool(body.get("move")),
-            request_key=body.get("request_key"),
-        )
-    except BindingError as error:
-        raise _fail(error) from None
-    db.session.commit()
+    bind_customer(
+        external_userid,
+        str(body["cif_no"]),
+        method=str(body["method"]),
+        by=staff,
+        by_userid=staff.userid,
+        note=body.get("note"),
+        reason=body.get("reason"),
+        move=bool(body.get("move")),
+        request_key=body.get("request_key"),
+    )
     return binding_json(find_customer(external_userid))
 
 
@@ -98,17 +86,13 @@ def delete_binding(external_userid: str):
     """Unbind. Body: reason (required), request_key."""
     body = request.get_json(silent=True) or {}
     staff = current_staff()
-    try:
-        unbind_customer(
-            external_userid,
-            by=staff,
-            by_userid=staff.userid,
-            reason=body.get("reason") or "",
-            request_key=body.get("request_key"),
-        )
-    except BindingError as error:
-        raise _fail(error) from None
-    db.session.commit()
+    unbind_customer(
+        external_userid,
+        by=staff,
+        by_userid=staff.userid,
+        reason=body.get("reason") or "",
+        request_key=body.get("request_key"),
+    )
     return binding_json(find_customer(external_userid))
 
 

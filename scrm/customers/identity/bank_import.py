@@ -30,6 +30,7 @@ from scrm.customers.identity.models import (
 )
 from scrm.db import db, utcnow
 from scrm.directory.models import Department
+from scrm.errors import ScrmError
 
 COLUMNS = ("客户号", "姓名", "手机号", "客户等级", "资产规模", "风险等级", "客户类型", "归属机构")
 REQUIRED = ("客户号", "姓名")
@@ -42,7 +43,7 @@ _BANDS = {**{v: k for k, v in AUM_BAND_NAMES.items()}, **{k: k for k in AUM_BAND
 _TYPES = {**{v: k for k, v in CUSTOMER_TYPE_NAMES.items()}, **{k: k for k in CUSTOMER_TYPE_NAMES}}
 
 
-class BankImportError(ValueError):
+class BankImportError(ScrmError, ValueError):
     """The file cannot be read at all (format, header); the message names the fix."""
 
 

@@ -19,16 +19,16 @@ from scrm.customers.models import Customer
 from scrm.customers.services import get_customer
 from scrm.db import db, utcnow
 from scrm.directory.models import Staff
+from scrm.errors import ScrmError
 
 MAX_REASON_CHARS = 200
 
 
-class BindingError(ValueError):
+class BindingError(ScrmError, ValueError):
     """A binding that cannot be made as asked; the message names the fix."""
 
     def __init__(self, message: str, status_code: int = 400):
-        super().__init__(message)
-        self.status_code = status_code
+        super().__init__(message, status_code=status_code)
 
 
 def may_act_on(staff: Staff, customer: Customer) -> bool:

@@ -9,6 +9,8 @@ from datetime import date
 import click
 from flask.cli import with_appcontext
 
+from scrm.db import commits
+
 
 def _group(chat_id: str):
     from sqlalchemy import select
@@ -47,16 +49,15 @@ def _label(group) -> str:
 @click.option("--timezone", default="Asia/Shanghai", show_default=True, help="IANA time zone.")
 @click.option("--by", "assigned_by", help="WeCom userid of who assigns it, kept on the record.")
 @with_appcontext
+@commits
 def assign_command(
     name, version, branch, tag, name_pattern, chat_ids, start, timezone, assigned_by
 ) -> None:
     """Run template NAME on the groups picked by exactly one of --branch, --tag, --name-pattern
     or --chat-id. Groups already running that version from that start date are left as they are.
     """
-    from scrm.db import db
     from scrm.errors import ScrmError
     from scrm.sop.assignments.services import (
-        AssignmentError,
         assign_once,
         find_template,
         groups_by_branch,
@@ -93,10 +94,8 @@ def assign_command(
         created, unchanged = assign_once(
             template, groups, start_date, timezone, assigned_by=assigned_by
         )
-    except (AssignmentError, ScrmError) as error:
-        db.session.rollback()
-        raise click.ClickException(getattr(error, "message", str(error))) from None
-    db.session.commit()
+    except ScrmError as error:  # AssignmentError among them
+        raise click.ClickException(error.message) from None
     label = f"{template.name} v{template.version} from {start_date.isoformat()} ({timezone})"
     click.echo(f"assigned {label} to {len(created)} group(s)")
     for assignment in created:
@@ -110,9 +109,9 @@ def assign_command(
 @click.command("pause")
 @click.argument("chat_id")
 @with_appcontext
+@commits
 def pause_command(chat_id: str) -> None:
     """Pause the SOP of group CHAT_ID; what fell due before now is still created."""
-    from scrm.db import db
     from scrm.sop.assignments.services import AssignmentError, pause_sop
 
     group = _group(chat_id)
@@ -120,7 +119,6 @@ def pause_command(chat_id: str) -> None:
         assignment = pause_sop(group)
     except AssignmentError as error:
         raise click.ClickException(str(error)) from None
-    db.session.commit()
     click.echo(
         f"paused {assignment.template.name} v{assignment.template.version} in {_label(group)}"
     )
@@ -130,9 +128,9 @@ def pause_command(chat_id: str) -> None:
 @click.argument("chat_id")
 @click.option("--replay", is_flag=True, help="Also create what fell due while it was paused.")
 @with_appcontext
+@commits
 def resume_command(chat_id: str, replay: bool) -> None:
     """Resume the SOP of group CHAT_ID; what fell due while paused is skipped unless --replay."""
-    from scrm.db import db
     from scrm.sop.assignments.services import AssignmentError, resume_sop
 
     group = _group(chat_id)
@@ -140,7 +138,6 @@ def resume_command(chat_id: str, replay: bool) -> None:
         assignment = resume_sop(group, replay=replay)
     except AssignmentError as error:
         raise click.ClickException(str(error)) from None
-    db.session.commit()
     skipped = "replaying what fell due while paused" if replay else "skipping the paused days"
     click.echo(
         f"resumed {assignment.template.name} v{assignment.template.version} in {_label(group)}, "

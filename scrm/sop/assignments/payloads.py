@@ -18,7 +18,6 @@ from scrm.errors import ScrmError
 from scrm.groups.access import visible_groups
 from scrm.groups.models import CustomerGroup
 from scrm.sop.assignments.services import (
-    AssignmentError,
     groups_by_branch,
     groups_by_customer_tag,
     groups_by_ids,
@@ -78,30 +77,23 @@ def select_groups(selector: dict[str, Any], staff: Staff) -> list[CustomerGroup]
     picks only the matching groups the caller may assign.
     """
     kind, value = next(iter(selector.items()))
-    try:
-        if kind == "branch":
-            if type(value) is not int:
-                raise ScrmError('"selector.branch" must be a department id (a number), e.g. 2')
-            _check_branch_in_scope(value, staff)
-            groups = groups_by_branch(value)
-        elif kind == "tag":
-            if not isinstance(value, str) or not value.strip():
-                raise ScrmError('"selector.tag" must be a corp tag name, e.g. 代发')
-            groups = groups_by_customer_tag(value)
-        elif kind == "chat_ids":
-            if (
-                not value
-                or not isinstance(value, list)
-                or not all(isinstance(v, str) for v in value)
-            ):
-                raise ScrmError('"selector.chat_ids" must be a list of chat ids, e.g. ["wr…"]')
-            groups = groups_by_ids(value)
-        else:
-            if not isinstance(value, str):
-                raise ScrmError('"selector.name_pattern" must be text, e.g. 财富沙龙*')
-            groups = groups_by_name_pattern(value)
-    except AssignmentError as error:
-        raise ScrmError(str(error)) from None
+    if kind == "branch":
+        if type(value) is not int:
+            raise ScrmError('"selector.branch" must be a department id (a number), e.g. 2')
+        _check_branch_in_scope(value, staff)
+        groups = groups_by_branch(value)
+    elif kind == "tag":
+        if not isinstance(value, str) or not value.strip():
+            raise ScrmError('"selector.tag" must be a corp tag name, e.g. 代发')
+        groups = groups_by_customer_tag(value)
+    elif kind == "chat_ids":
+        if not value or not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ScrmError('"selector.chat_ids" must be a list of chat ids, e.g. ["wr…"]')
+        groups = groups_by_ids(value)
+    else:
+        if not isinstance(value, str):
+            raise ScrmError('"selector.name_pattern" must be text, e.g. 财富沙龙*')
+        groups = groups_by_name_pattern(value)
     visible = _visible_ids(staff, [g.id for g in groups])
     outside = [g for g in groups if g.id not in visible]
     if outside and kind not in ("name_pattern", "tag"):

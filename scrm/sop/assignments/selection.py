@@ -11,10 +11,11 @@ from scrm.customers.models import CorpTag, Customer, Follow, FollowTag
 from scrm.db import db
 from scrm.directory.models import Department, Staff
 from scrm.directory.tree import department_subtree
+from scrm.errors import ScrmError
 from scrm.groups.models import GROUP_NORMAL, MEMBER_CUSTOMER, CustomerGroup, GroupMember
 
 
-class AssignmentError(ValueError):
+class AssignmentError(ScrmError, ValueError):
     """An assignment, role or group selection that cannot be done; the message names the
     fix."""
 

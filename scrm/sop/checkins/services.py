@@ -271,6 +271,7 @@ def _each(ids: list[int], handle: Callable[[int], str], what: str) -> dict[str, 
     for item_id in ids:
         try:
             counts[handle(item_id)] += 1
+            # commit in steps: one check-in at a time; a failure rolls back only its own
             db.session.commit()
         except Exception:
             db.session.rollback()

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from scrm.db import commits
 from scrm.sop.metrics.rollup import LEVELS
 
 _DAY = click.DateTime(formats=["%Y-%m-%d"])
@@ -37,6 +38,7 @@ _COLUMNS = (
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON list instead of a table.")
 @with_appcontext
+@commits
 def metrics_command(day, start, end, level: str, as_json: bool) -> None:
     """Group-operation metrics (群运营指标) per group, RM, sub-branch, branch or day.
 
@@ -44,7 +46,6 @@ def metrics_command(day, start, end, level: str, as_json: bool) -> None:
     stored days are shown as they are (the worker computes today every 15 minutes and
     finalises yesterday after midnight).
     """
-    from scrm.db import db
     from scrm.sop.metrics.services import compute_group_daily_metrics, local_today, rollup
 
     tz = current_app.config["SCRM_TIMEZONE"]
@@ -55,7 +56,6 @@ def metrics_command(day, start, end, level: str, as_json: bool) -> None:
     if start is None:
         first = last = day.date() if day else local_today(tz)
         written = compute_group_daily_metrics(first, tz=tz)
-        db.session.commit()
         if not as_json:
             click.echo(f"computed {first}: {written} customer group(s)")
     else:

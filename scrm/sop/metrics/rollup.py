@@ -17,6 +17,7 @@ from sqlalchemy import case, func, select
 from scrm.db import db
 from scrm.directory.models import Department, Staff
 from scrm.directory.services import branch_of_departments
+from scrm.errors import ScrmError
 from scrm.groups.models import CustomerGroup
 from scrm.sop.metrics.models import GROUP_COUNTS, GROUP_FLOWS
 from scrm.sop.metrics.models import GroupDailyMetric as Metric
@@ -32,6 +33,10 @@ _KEYS = {
     "branch": ("branch_id", Metric.department_id),
     "day": ("day", Metric.day),
 }
+
+
+class RollupError(ScrmError, ValueError):
+    """A rollup asked for an unknown level or a backwards range; the message names the fix."""
 
 
 def rollup(
@@ -54,12 +59,12 @@ def rollup(
         ``department_id``, ``branch_id`` or ``day``), ``name``, ``members``, every flow,
         ``growth`` (joins − leaves) and ``completion_rate`` (on time + late over due; ``None``
         when nothing was due).
-    :raise ValueError: an unknown level, or ``start`` after ``end``.
+    :raise RollupError: an unknown level, or ``start`` after ``end``.
     """
     if level not in LEVELS:
-        raise ValueError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
+        raise RollupError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
     if start > end:
-        raise ValueError(f"start {start} is after end {end}; give the earlier date first")
+        raise RollupError(f"start {start} is after end {end}; give the earlier date first")
     key_name, key_column = _KEYS[level]
     members = (
         func.sum(Metric.members)

@@ -25,6 +25,7 @@ from scrm.compliance.gateway import OutboundMessage, submit
 from scrm.compliance.vocabulary import InvalidMessage
 from scrm.db import db, is_postgres
 from scrm.directory.models import Staff
+from scrm.errors import ScrmError
 from scrm.groups.models import GROUP_NORMAL, CustomerGroup
 from scrm.outbox.kinds import MASS_MESSAGE
 from scrm.sop.models import (
@@ -48,7 +49,7 @@ DEFAULT_GRACE_MINUTES = 60
 TAKEN = "taken"  # another worker settled the task first; nothing written
 
 
-class StepContentError(ValueError):
+class StepContentError(ScrmError, ValueError):
     """A step whose content cannot be sent as a mass message; the message names the fix."""
 
 
@@ -265,7 +266,8 @@ def run_due_tasks(now: datetime, *, limit: int = 1000) -> dict[str, int]:
     for task_id in ids:
         try:
             counts[execute_auto_task(task_id, now)] += 1
-            db.session.commit()  # promptly: the archive's chain lock is held until now
+            # commit in steps: promptly, the archive's chain lock is held until now
+            db.session.commit()
         except Exception:
             db.session.rollback()
             log.exception("sop task %s could not be executed; retried next run", task_id)

@@ -56,7 +56,7 @@ def materialise_due_tasks(now: datetime | None = None, *, batch_size: int = BATC
     counts: Counter[str] = Counter()
     counts["stopped_dismissed"] = stop_sops_of_dismissed_groups(now=now)
     counts.update(reassign_departed_holders(now=now))
-    db.session.commit()
+    db.session.commit()  # commit in steps: the stops and reassignments before the batches
     last_id = 0
     while True:
         batch = db.session.execute(
@@ -76,10 +76,10 @@ def materialise_due_tasks(now: datetime | None = None, *, batch_size: int = BATC
             break
         counts["assignments"] += len(batch)
         counts.update(materialise_assignments(batch, until=now, now=now))
-        db.session.commit()
+        db.session.commit()  # commit in steps: one batch of assignments at a time
         last_id = batch[-1].id
     counts.update(materialise_inactivity_tasks(now))
-    db.session.commit()
+    db.session.commit()  # commit in steps: the inactivity tasks after the last batch
     if counts["late"] or counts["skipped"]:
         log.info("SOP clock caught up: %s", dict(counts))
     return dict(counts)

@@ -132,6 +132,7 @@ def poll_mass_message_results(now: datetime, *, limit: int = 500) -> dict[str, i
             continue
         try:
             counts[poll_task_result(task, now, client)] += 1
+            # commit in steps: one task at a time; a failure rolls back only its own
             db.session.commit()
         except WeComError as exc:
             db.session.rollback()

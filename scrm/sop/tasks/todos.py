@@ -9,8 +9,13 @@ from sqlalchemy import select
 
 from scrm.db import db, utcnow
 from scrm.directory.models import Staff
+from scrm.errors import ScrmError
 from scrm.sop.models import TASK_DONE, TASK_LATE, TASK_MISSED, TASK_PENDING, TODO, SopTask
 from scrm.sop.tasks.execution import grace_deadline, local_day, settle_task, step_of
+
+
+class TodoError(ScrmError, ValueError):
+    """A to-do that cannot be completed as asked; the message names the fix."""
 
 
 def complete_todo(
@@ -27,11 +32,12 @@ def complete_todo(
 
     :param by_staff: who did it.
     :param archived_message_id: the archive row of what they sent, when they sent something.
-    :raise ValueError: the task is not a to-do.
+    :raise TodoError: the task is not a to-do.
+    :raise StepContentError: its template version no longer has the step.
     :return: the task's status afterwards.
     """
     if task.mode != TODO:
-        raise ValueError(
+        raise TodoError(
             f"task {task.id} is a {task.mode} step, not a to-do; only to-dos are completed by "
             "their holder"
         )

@@ -7,7 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from scrm.db import db
+from scrm.db import commits
 from scrm.web.signin.accounts import AccountError, create_console_account, disable_console_account
 
 
@@ -20,6 +20,7 @@ from scrm.web.signin.accounts import AccountError, create_console_account, disab
 )
 @click.option("--staff", "staff_userid", help="Sign in as this synced WeCom member (userid).")
 @with_appcontext
+@commits
 def create_admin_command(username: str, password_stdin: bool, staff_userid: str | None) -> None:
     """Create a local console account holding the admin role. The password is prompted for
     (or read from stdin) and never echoed, logged or stored — only its hash."""
@@ -30,9 +31,7 @@ def create_admin_command(username: str, password_stdin: bool, staff_userid: str 
     try:
         account = create_console_account(username, password, staff_userid=staff_userid)
     except AccountError as exc:
-        db.session.rollback()
         raise click.ClickException(exc.message) from exc
-    db.session.commit()
     click.echo(
         f"console account {account.username!r} created; it signs in as staff "
         f"{account.staff.userid!r} with the admin role at /console/login"
@@ -42,11 +41,11 @@ def create_admin_command(username: str, password_stdin: bool, staff_userid: str 
 @click.command("disable-admin")
 @click.option("--username", required=True)
 @with_appcontext
+@commits
 def disable_admin_command(username: str) -> None:
     """Disable a local console account; its open sessions end on their next request."""
     try:
         disable_console_account(username)
     except AccountError as exc:
         raise click.ClickException(exc.message) from exc
-    db.session.commit()
     click.echo(f"console account {username!r} disabled")

@@ -8,7 +8,6 @@ import logging
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from scrm.auth import sign_out
-from scrm.db import db
 from scrm.errors import ScrmError
 from scrm.web.signin import oauth, sessions
 from scrm.web.signin.accounts import AccountError, check_console_password
@@ -24,7 +23,6 @@ bp.before_request(sessions.check_form_csrf)
 
 @bp.errorhandler(ScrmError)
 def error_page(error: ScrmError):
-    db.session.rollback()
     return render_template("web/error.html", message=error.message), error.status_code
 
 
@@ -45,15 +43,12 @@ def wecom_callback():
         next_path = oauth.take_state(request.args.get("state"))
         staff = oauth.staff_for_code(request.args.get("code"))
     except oauth.SignInRefused as refused:
-        db.session.rollback()
         return render_template("web/error.html", message=refused.message), refused.status
     except WeComError as exc:
-        db.session.rollback()
         log.warning("WeCom sign-in failed: errcode %s on %s", exc.errcode, exc.path)
         message = "暂时无法连接企业微信，请稍后重试。 (WeCom could not be reached; try again.)"
         return render_template("web/error.html", message=message), 502
     sessions.start_session(staff)
-    db.session.commit()  # ensure_staff may have stored a member synced for the first time
     log.info("staff %s signed in with WeCom", staff.id)
     return redirect(next_path)
 
@@ -74,11 +69,9 @@ def console_login():
     try:
         account = check_console_password(username, request.form.get("password", ""))
     except AccountError as exc:
-        db.session.rollback()
         log.warning("console sign-in refused for a local account")
         return _login_page(error=exc.message, username=username), 401
     sessions.start_session(account.staff, account)
-    db.session.commit()
     log.info("console account %s signed in", account.id)
     return redirect(oauth.safe_next(request.args.get("next"), "/console/"))
 
