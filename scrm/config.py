@@ -59,7 +59,7 @@ OUTBOX_CLAIM_SECONDS = 300
 # 会话内容存档 (conversation archive) ingest.
 # Secret of the 会话内容存档 app (管理后台 → 管理工具 → 会话内容存档); msgaudit/* needs it.
 WECOM_ARCHIVE_SECRET = ""
-# Where archived chats come from: "" (off), "simulator", or "package.module:factory" for the
+# Where archived chats come from: "" (off) or "package.module:factory", in production the
 # bank's Finance SDK adapter (docs/conversation-archive.md); factory(app) → ArchiveSource.
 ARCHIVE_SOURCE = ""
 # RSA private keys by publickey_ver: {3: "-----BEGIN PRIVATE KEY-----…"} or {3: "/path.pem"}.
