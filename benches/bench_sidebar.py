@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -166,14 +166,18 @@ def timed_load(page, url: str) -> float:
     return elapsed
 
 
-def measure(browser, address: str, pairs: list[tuple[str, str]], loads: int) -> tuple[list, list]:
+def measure(
+    browser, app: Flask, address: str, pairs: list[tuple[str, str]], loads: int
+) -> tuple[list, list]:
     """(cold ms, warm ms) for ``loads`` loads, RMs in turn, one fresh context each."""
+    from scrm.demo.web import sign_in_link
+
     cold: list[float] = []
     warm: list[float] = []
     for number in range(loads):
         rm, customer = pairs[number % len(pairs)]
         path = sidebar_path(customer)
-        sign_in = f"{address}/auth/wecom/start?as={rm}&next={quote(path, safe='')}"
+        sign_in = sign_in_link(app, address, rm, path)  # the link the demo prints
         context = browser.new_context(viewport=PHONE, locale="zh-CN")
         try:
             page = context.new_page()
@@ -214,9 +218,9 @@ def run(args: argparse.Namespace) -> dict:
                     executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
                 )
                 try:
-                    first, _ = measure(browser, address, pairs[:1], 1)  # not counted
+                    first, _ = measure(browser, app, address, pairs[:1], 1)  # not counted
                     print(f"first load after start (not counted): {first[0]:.0f} ms")
-                    cold, warm = measure(browser, address, pairs, args.loads)
+                    cold, warm = measure(browser, app, address, pairs, args.loads)
                 finally:
                     browser.close()
         finally:

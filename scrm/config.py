@@ -25,7 +25,7 @@ WECOM_CALLBACK_TOKEN = ""
 WECOM_CALLBACK_AES_KEY = ""
 # Seconds a callback timestamp may differ from now; 0 turns the check off.
 WECOM_CALLBACK_MAX_SKEW = 300
-# Base of the WeCom server API; the simulator's URL in the demo and tests.
+# Base of the WeCom server API (or of anything answering its paths, ending in /cgi-bin/).
 WECOM_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin/"
 # Seconds to wait for one WeCom HTTP call.
 WECOM_HTTP_TIMEOUT = 10
@@ -59,7 +59,7 @@ OUTBOX_CLAIM_SECONDS = 300
 # 会话内容存档 (conversation archive) ingest.
 # Secret of the 会话内容存档 app (管理后台 → 管理工具 → 会话内容存档); msgaudit/* needs it.
 WECOM_ARCHIVE_SECRET = ""
-# Where archived chats come from: "" (off), "simulator", or "package.module:factory" for the
+# Where archived chats come from: "" (off) or "package.module:factory", in production the
 # bank's Finance SDK adapter (docs/conversation-archive.md); factory(app) → ArchiveSource.
 ARCHIVE_SOURCE = ""
 # RSA private keys by publickey_ver: {3: "-----BEGIN PRIVATE KEY-----…"} or {3: "/path.pem"}.
@@ -77,8 +77,8 @@ SOP_CLOCK_SECONDS = 60
 # Folder of the SOP templates (*.yaml); a relative path is taken from the project root.
 SOP_TEMPLATE_DIR = "sop_templates"
 
-# Web sign-in (sidebar and console). WeCom's OAuth2 page (网页授权, snsapi_base) and its web
-# login (企业微信扫码登录) — the simulator's pages in the demo and tests.
+# Web sign-in (sidebar and console): WeCom's OAuth2 page (网页授权, snsapi_base) and its web
+# login (企业微信扫码登录).
 WECOM_OAUTH_AUTHORIZE_URL = "https://open.weixin.qq.com/connect/oauth2/authorize"
 WECOM_WEB_LOGIN_URL = "https://login.work.weixin.qq.com/wwlogin/sso/login"
 # Session cookie: Secure (HTTPS only) in production. Only plain-HTTP loopback runs (tests, the

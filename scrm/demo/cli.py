@@ -6,8 +6,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from scrm.demo.seed import DEFAULT_SEED
-from scrm.demo.settings import demo_settings
+# Only settings at import: `scrm` commands load this module in every process, and production
+# processes must not load the simulator (the command imports it when it runs).
+from scrm.demo.settings import DEFAULT_SEED, demo_settings
 from scrm.errors import ScrmError
 
 

@@ -24,6 +24,7 @@ from scrm.archive.ingest.source import archive_source
 from scrm.compliance.gateway import CLIENT_SEND, OutboundMessage, submit
 from scrm.db import commits, db
 from scrm.demo.seed import DemoBank
+from scrm.demo.settings import ARCHIVE_SOURCE as DEMO_ARCHIVE_SOURCE
 from scrm.wecom.simulator import Simulator
 from scrm.wecom.simulator.msgaudit import enable_archive, msgaudit_of
 
@@ -61,7 +62,7 @@ def enable_demo_archive(app: Flask, sim: Simulator) -> None:
     secret = "demo-archive-" + hashlib.sha256(b"scrm demo archive").hexdigest()[:30]
     audit = enable_archive(sim, secret)
     app.config.update(
-        ARCHIVE_SOURCE="simulator",
+        ARCHIVE_SOURCE=DEMO_ARCHIVE_SOURCE,
         WECOM_ARCHIVE_SECRET=secret,
         ARCHIVE_PRIVATE_KEYS={audit.publickey_ver: audit.private_key_pem()},
     )

@@ -12,9 +12,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from scrm.demo.settings import DEFAULT_SEED
 from scrm.wecom.simulator import Simulator
-
-DEFAULT_SEED = 2026
 
 BANK_NAME = "星河银行（演示）"
 HQ_ID = 1

@@ -5,6 +5,13 @@ from __future__ import annotations
 import base64
 import hashlib
 
+#: The seed of the demo bank unless ``--seed`` says otherwise.
+DEFAULT_SEED = 2026
+
+#: The demo's ``ARCHIVE_SOURCE``: the simulator's archive, configured as a bank configures its
+#: Finance SDK adapter.
+ARCHIVE_SOURCE = "scrm.demo.archive_source:archive_source"
+
 
 def _digest(label: str) -> bytes:
     return hashlib.sha256(f"scrm demo · {label}".encode()).digest()

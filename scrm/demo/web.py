@@ -1,25 +1,31 @@
 """The demo's web entry points: a sidebar link that opens as a chosen demo RM beside one of
-their customers (with the demo stand-in for the WeCom JS bridge), and the console."""
+their customers (with the demo stand-in for the WeCom JS bridge), and the console.
+
+A link signs in as a chosen member the way WeCom does, with no demo knowledge in scrm: it first
+opens the simulator's stand-in for the WeCom client as that member, then scrm's ordinary
+sign-in, whose WeCom page (the simulator's, configured as WeCom's would be) signs in whoever
+is using the client.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from flask import Flask
 
 from scrm.db import commits
 from scrm.demo.seed import BRANCHES, HQ_OPS_USERID, DemoBank
+from scrm.wecom.simulator.api_oauth import OPEN_IN_WECOM_PATH
 
 
 def announce_web(app: Flask, bank: DemoBank, address: str, echo: Callable[[str], None]) -> None:
     """Point sign-in at the simulator's WeCom pages, turn on demo mode, print the two URLs.
 
-    Demo mode lets a sidebar page use the marked stand-in for the WeCom JS bridge (?demo=1)
-    and lets a link name the member the simulator signs in (``as=``); plain HTTP on loopback
-    means no Secure cookie.
+    Demo mode lets a sidebar page use the marked stand-in for the WeCom JS bridge (?demo=1);
+    plain HTTP on loopback means no Secure cookie. Each link is a :func:`sign_in_link`.
     """
-    simulator = app.config["WECOM_API_BASE"].removesuffix("/").removesuffix("/cgi-bin")
+    simulator = _simulator_url(app)
     app.config.update(
         DEMO_MODE=True,
         SESSION_COOKIE_SECURE=False,
@@ -32,10 +38,7 @@ def announce_web(app: Flask, bank: DemoBank, address: str, echo: Callable[[str],
     sidebar = "/sidebar/app/?" + urlencode(
         {"demo": 1, "entry": "single_chat_tools", "external_userid": customer}
     )
-    echo(
-        f"sidebar (as demo RM {rm}, 演示模式): "
-        f"{address}/auth/wecom/start?as={rm}&next={quote(sidebar, safe='')}"
-    )
+    echo(f"sidebar (as demo RM {rm}, 演示模式): {sign_in_link(app, address, rm, sidebar)}")
     for who, userid, page in (
         ("HQ ops", HQ_OPS_USERID, "/console/dashboards"),
         ("compliance", "xhcompliance01", "/console/review"),
@@ -45,14 +48,27 @@ def announce_web(app: Flask, bank: DemoBank, address: str, echo: Callable[[str],
             "/console/dashboards",
         ),
     ):
-        echo(
-            f"console as {who} {userid} (WeCom QR login): "
-            f"{address}/auth/wecom/start?via=qr&as={userid}&next={quote(page, safe='')}"
-        )
+        link = sign_in_link(app, address, userid, page, qr=True)
+        echo(f"console as {who} {userid} (WeCom QR login): {link}")
     echo(
         f"console with a local admin account: {address}/console/login "
         "(create one with `flask --app app scrm create-admin`)"
     )
+
+
+def sign_in_link(app: Flask, address: str, userid: str, next_path: str, *, qr: bool = False) -> str:
+    """A link that signs demo member ``userid`` in to scrm at ``address`` and opens ``next_path``.
+
+    :param qr: the console's WeCom web login (扫码登录) rather than the sidebar's OAuth.
+    """
+    query = {"via": "qr", "next": next_path} if qr else {"next": next_path}
+    start = f"{address}/auth/wecom/start?{urlencode(query)}"
+    opened = urlencode({"userid": userid, "url": start})
+    return f"{_simulator_url(app)}{OPEN_IN_WECOM_PATH}?{opened}"
+
+
+def _simulator_url(app: Flask) -> str:
+    return app.config["WECOM_API_BASE"].removesuffix("/").removesuffix("/cgi-bin")
 
 
 @commits

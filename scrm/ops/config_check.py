@@ -156,7 +156,7 @@ def _is_loopback(host: str) -> bool:
 def check_api_base(app: Flask) -> Finding:
     key = "WECOM_API_BASE"
     value = _value(app, key)
-    fix = f"use {defaults.WECOM_API_BASE} (the default) or the simulator's URL in tests"
+    fix = f"use {defaults.WECOM_API_BASE} (the default) or another base ending in /cgi-bin/"
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return Finding(ERROR, key, f"{value!r} is not an http(s) URL; {fix}")

@@ -18,13 +18,13 @@ stay visible (``scrm outbox list --status dead``) and ``scrm outbox retry-dead``
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections import Counter
 from typing import Any
 
 from flask import current_app
 
+from scrm import fault_injection
 from scrm.db import db
 from scrm.outbox import services
 from scrm.outbox.evidence import EVIDENCE_KINDS, find_previous_send
@@ -41,10 +41,6 @@ SENT = "sent"
 CONFIRMED = "confirmed"  # an earlier, unrecorded send was found to have happened
 RETRY = services.RETRY
 LOST = "lost"  # the claim expired and another worker holds the row; nothing written
-
-#: Test-only crash point: a worker started with this set to "1" dies (exit 137) right after
-#: WeCom accepted a send and before the row is marked sent, as a power cut would.
-CRASH_AFTER_SEND_ENV = "SCRM_OUTBOX_CRASH_AFTER_SEND"
 
 UNCERTAIN_APP_MESSAGE = (
     "uncertain: may have been sent — message/send has no record to check, so it is not "
@@ -76,12 +72,6 @@ def _describe(exc: WeComError) -> str:
     if fix is None:
         fix = "fix the request as WeCom's message says, then retry-dead"
     return f"{exc.path or 'WeCom'} errcode {exc.errcode}: {exc.errmsg[:200]} — {fix}"
-
-
-def _crash_point() -> None:
-    # Read at call time, never at import: only the crash tests set it, in a worker subprocess.
-    if os.environ.get(CRASH_AFTER_SEND_ENV) == "1":
-        os._exit(137)
 
 
 def _send(delivery_id: int, kind: str, payload: dict[str, Any]) -> tuple[str, dict]:
@@ -198,7 +188,8 @@ def deliver(row: Delivery, worker_id: str) -> str:
     except Exception as exc:  # every failure is recorded on the row, never lost
         db.session.rollback()
         return _after_error(row_id, worker_id, kind, payload, exc, in_flight)
-    _crash_point()
+    # The riskiest moment for exactly-once: the crash tests end the worker here.
+    fault_injection.reached(fault_injection.OUTBOX_AFTER_SEND, delivery_id=row_id)
     outcome = _settle(row_id, worker_id, SENT, ref, result)
     if outcome == SENT and kind == MOMENT:
         _note_moment_id(row_id, ref)

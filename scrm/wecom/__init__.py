@@ -3,6 +3,7 @@
 - :mod:`scrm.wecom.client` — one client per secret, shared tokens, bounded retries;
 - :mod:`scrm.wecom.errors` — every WeCom error as one typed exception;
 - :mod:`scrm.wecom.callbacks` — callback signature, decryption and event parsing;
-- :mod:`scrm.wecom.endpoints.reads` — typed calls for the endpoints scrm uses;
-- :mod:`scrm.wecom.simulator` — the local fake WeCom for the demo and tests.
+- :mod:`scrm.wecom.endpoints.reads` — typed calls for the endpoints scrm uses.
+
+The local fake WeCom beside them is for the demo and the tests only: nothing here imports it.
 """

@@ -43,10 +43,11 @@ def audit(sim):
 
 @pytest.fixture
 def app_config(app_config, audit):
-    # The bank configures the private half of the key it uploaded, as a real bank would.
+    # The bank configures the private half of the key it uploaded, as a real bank would, and
+    # names its archive source: here the demo's, in place of the bank's Finance SDK adapter.
     return {
         **app_config,
-        "ARCHIVE_SOURCE": "simulator",
+        "ARCHIVE_SOURCE": "scrm.demo.archive_source:archive_source",
         "WECOM_ARCHIVE_SECRET": ARCHIVE_SECRET,
         "ARCHIVE_PRIVATE_KEYS": {str(audit.publickey_ver): audit.private_key_pem()},
     }

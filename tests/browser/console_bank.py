@@ -82,5 +82,8 @@ def desk(chromium, live_server, request):
 
 
 def sign_in(page, live_server, userid: str, path: str) -> None:
-    page.goto(f"{live_server.url}/auth/wecom/start?via=qr&as={userid}&next={path}")
+    """``userid`` signs in to the console with WeCom's web login (the simulator's page: they
+    pick themselves, as they would scan with their phone) and lands on ``path``."""
+    page.goto(f"{live_server.url}/auth/wecom/start?via=qr&next={path}")
+    page.locator(f'a[data-userid="{userid}"]').click()
     expect(page.get_by_test_id("console-nav")).to_have_attribute("data-ready", "1")

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from scrm.db import db
+from scrm.demo.web import sign_in_link
 from scrm.directory.services import grant_role, upsert_staff
 from scrm.web.signin.accounts import create_console_account
 from scrm.wecom.endpoints.reads import MemberInfo
@@ -29,10 +30,10 @@ def bank(sim, app_ctx):
 
 
 def test_rm_opens_the_sidebar_in_wecom_and_sees_their_name_and_chat(
-    page, live_server, bank, screenshot
+    page, live_server, app, bank, screenshot
 ):
     sidebar = "/sidebar/?demo=1&entry=single_chat_tools&external_userid=wmKeHu0001"
-    page.goto(f"{live_server.url}/auth/wecom/start?as={RM}&next={_quoted(sidebar)}")
+    page.goto(sign_in_link(app, live_server.url, RM, sidebar))
     expect(page.get_by_test_id("staff-name")).to_have_text("林小美")
     expect(page.get_by_test_id("demo-banner")).to_contain_text("演示模式")
     expect(page.get_by_test_id("entry")).to_have_text("单聊工具栏")
@@ -54,13 +55,13 @@ def test_rm_picks_themselves_on_the_simulators_wecom_sign_in_page(
     assert "chat_id=wrQun0001" in page.url
 
 
-def test_a_reused_sign_in_code_shows_a_clear_error_page(page, live_server, bank, screenshot):
+def test_a_reused_sign_in_code_shows_a_clear_error_page(page, live_server, app, bank, screenshot):
     callbacks = []
     page.on(
         "request",
         lambda r: callbacks.append(r.url) if "/auth/wecom/callback" in r.url else None,
     )
-    page.goto(f"{live_server.url}/auth/wecom/start?as={RM}")
+    page.goto(sign_in_link(app, live_server.url, RM, "/sidebar/"))
     expect(page.get_by_test_id("staff-name")).to_have_text("林小美")
     used_code = _query(callbacks[0])["code"]
 
@@ -88,12 +89,6 @@ def test_admin_logs_in_to_the_console_and_out(page, live_server, bank, app_ctx, 
     expect(page.get_by_test_id("notice")).to_contain_text("您已退出登录")
     page.goto(f"{live_server.url}/console/")
     expect(page.get_by_test_id("login-submit")).to_be_visible()
-
-
-def _quoted(path: str) -> str:
-    from urllib.parse import quote
-
-    return quote(path, safe="")
 
 
 def _query(url: str) -> dict[str, str]:

@@ -50,8 +50,7 @@ def bank(sim, app_ctx):
 
 def _open(page, live_server, **query) -> None:
     sidebar = "/sidebar/app/?" + urlencode({"demo": 1, **query})
-    page.goto(f"{live_server.url}/auth/wecom/start?as={LIN}&next={quote(sidebar, safe='')}")
-    page.wait_for_function("window.__SCRM_SIDEBAR_READY__")
+    _sign_in_as_lin(page, live_server, sidebar)
 
 
 def _sent(page) -> list:
@@ -232,6 +231,11 @@ def test_opened_in_a_plain_browser_the_page_says_to_open_it_in_wecom(
 
 def _open_in_plain_browser(page, live_server) -> None:
     # No ?demo=1: the page loads the official @wecom/jssdk, as in production.
-    sidebar = "/sidebar/app/?entry=single_chat_tools"
-    page.goto(f"{live_server.url}/auth/wecom/start?as={LIN}&next={quote(sidebar, safe='')}")
+    _sign_in_as_lin(page, live_server, "/sidebar/app/?entry=single_chat_tools")
+
+
+def _sign_in_as_lin(page, live_server, sidebar: str) -> None:
+    # 林小美 picks herself on the simulator's WeCom sign-in page, then the sidebar opens.
+    page.goto(f"{live_server.url}/auth/wecom/start?next={quote(sidebar, safe='')}")
+    page.locator(f'a[data-userid="{LIN}"]').click()
     page.wait_for_function("window.__SCRM_SIDEBAR_READY__")

@@ -1,6 +1,7 @@
 """Killing the worker between send and mark sends nothing twice.
 
-A real worker process (``flask --app app scrm worker --once``) delivers against the same
+A real worker process (``flask --app app scrm worker --once``, started by crashing_worker.py
+with a crash installed at the outbox's fault-injection point) delivers against the same
 database and the simulator, and dies (exit 137) right after WeCom accepted the send and
 before the row is marked sent. Then, once its claim has expired, another worker settles the
 row: it must find the first send instead of sending again.
@@ -9,16 +10,19 @@ row: it must find the first send instead of sending again.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from scrm.outbox.delivery import CRASH_AFTER_SEND_ENV, drain_outbox
+from scrm import fault_injection
+from scrm.outbox.delivery import drain_outbox
 from scrm.outbox.models import DEAD, SENDING, SENT
 
 ROOT = Path(__file__).resolve().parents[2]
+CRASHING_WORKER = Path(__file__).with_name("crashing_worker.py")
 
 
 @pytest.fixture
@@ -29,7 +33,7 @@ def crashing_worker(app, database_uri):
         config = app.config
         env = {
             **os.environ,
-            CRASH_AFTER_SEND_ENV: "1",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
             "SCRM_SQLALCHEMY_DATABASE_URI": database_uri,
             "SCRM_WECOM_CORP_ID": config["WECOM_CORP_ID"],
             "SCRM_WECOM_CONTACT_SECRET": config["WECOM_CONTACT_SECRET"],
@@ -38,7 +42,7 @@ def crashing_worker(app, database_uri):
             "SCRM_WECOM_API_BASE": config["WECOM_API_BASE"],
         }
         return subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "app", "scrm", "worker", "--once"],
+            [sys.executable, str(CRASHING_WORKER)],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -128,3 +132,19 @@ def test_killed_worker_app_message_is_not_resent_but_dead_as_uncertain(
     row = delivery(delivery_id)
     assert row.status == DEAD and row.last_error.startswith("uncertain: may have been sent")
     assert accepted("message/send") == 1 and len(sim.jobs.sent_app_messages) == 1
+
+
+def test_the_product_carries_no_crash_and_no_switch_for_one():
+    # The crash lives in crashing_worker.py; delivery only passes a fault-injection point.
+    product = sorted((ROOT / "scrm").rglob("*.py"))
+    carrying = [
+        str(path.relative_to(ROOT))
+        for path in product
+        if re.search(r"os\._exit|CRASH", path.read_text(encoding="utf-8"))
+    ]
+    assert not carrying
+
+
+def test_a_fault_at_an_unknown_point_is_refused_rather_than_never_run():
+    with pytest.raises(ValueError, match="no fault-injection point 'outbox.after_sned'"):
+        fault_injection.install("outbox.after_sned", lambda **_context: None)

@@ -47,7 +47,7 @@ def audit(sim):
 def app_config(app_config, audit):
     return {
         **app_config,
-        "ARCHIVE_SOURCE": "simulator",
+        "ARCHIVE_SOURCE": "scrm.demo.archive_source:archive_source",
         "WECOM_ARCHIVE_SECRET": ARCHIVE_SECRET,
         "ARCHIVE_PRIVATE_KEYS": {str(audit.publickey_ver): audit.private_key_pem()},
     }

@@ -4,12 +4,14 @@ web login, through the simulator's pages, as a browser would (redirect by redire
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode, urlsplit
 
 from web_helpers import LEFT, RM, follow_to_wecom, query_of, sim_url, wecom_signs_in
 from werkzeug.test import Client
 
 from scrm.wecom.simulator import api_oauth
 from scrm.wecom.simulator.operator_tasks import OAUTH_CODE_TTL
+from scrm.wecom.simulator.server import SimulatorApp
 
 
 def test_rm_opening_the_sidebar_in_wecom_is_signed_in_as_themselves(client, wecom_bank, app):
@@ -98,12 +100,38 @@ def test_console_qr_login_goes_through_wecoms_web_login(client, wecom_bank, app)
     assert "林小美" in client.get("/console/").get_data(as_text=True)
 
 
-def test_the_demo_can_name_the_member_only_in_demo_mode(client, wecom_bank, app):
+def test_sign_in_never_names_the_member_not_even_in_demo_mode(client, wecom_bank, app):
+    # WeCom's page decides who signs in; a link cannot choose (the demo's links go through the
+    # simulator's stand-in for the WeCom client instead, below).
     authorize = follow_to_wecom(client, f"/auth/wecom/start?as={RM}")
     assert "userid" not in query_of(authorize)
     app.config["DEMO_MODE"] = True
     authorize = follow_to_wecom(client, f"/auth/wecom/start?as={RM}")
-    assert query_of(authorize)["userid"] == RM
+    assert "userid" not in query_of(authorize)
+
+
+def test_the_simulator_signs_in_the_member_who_opened_our_page_in_their_wecom(client, wecom_bank):
+    # The demo's printed links: the member opens our page in their (stand-in) WeCom client,
+    # and WeCom's sign-in page signs them in unasked, as WeCom signs in whoever uses the client.
+    phone = Client(SimulatorApp(wecom_bank))
+    start = "http://localhost/auth/wecom/start?via=qr&next=/console/"
+    opened = phone.get(_open_in_wecom(RM, start))
+    assert opened.status_code == 302 and opened.location == start
+    authorize = urlsplit(follow_to_wecom(client, "/auth/wecom/start?via=qr&next=/console/"))
+    answer = phone.get(f"{authorize.path}?{authorize.query}")
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    callback = urlsplit(answer.location)
+    back = client.get(f"{callback.path}?{callback.query}")
+    assert back.status_code == 302 and back.location == "/console/"
+    assert client.get("/api/session").get_json()["staff"]["userid"] == RM
+    # Only an active member of the corp can be the one using WeCom.
+    for who in (LEFT, "nobody"):
+        refused = phone.get(_open_in_wecom(who, start))
+        assert refused.status_code == 400 and "not an active member" in refused.get_data(True)
+
+
+def _open_in_wecom(userid: str, url: str) -> str:
+    return f"{api_oauth.OPEN_IN_WECOM_PATH}?{urlencode({'userid': userid, 'url': url})}"
 
 
 def test_the_simulators_sign_in_page_lists_members_and_signs_in_the_chosen_one(

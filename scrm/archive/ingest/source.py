@@ -1,5 +1,6 @@
-"""Where archived chats come from: the :class:`ArchiveSource` interface (WeCom's Finance SDK
-in production, the simulator in the demo and tests) and the RSA step every source shares.
+"""Where archived chats come from: the :class:`ArchiveSource` interface, the RSA step every
+source shares, and :func:`archive_source`, which builds the one ``ARCHIVE_SOURCE`` names (the
+bank's Finance SDK adapter in production; whatever stand-in a demo or test configures).
 
 WeCom hands each message out encrypted: ``encrypt_random_key`` is a random key RSA-encrypted
 (PKCS#1 v1.5) with the public key the bank uploaded under ``publickey_ver``; the bank's
@@ -154,16 +155,12 @@ def archive_source(app: Flask) -> ArchiveSource | None:
     name = (app.config.get("ARCHIVE_SOURCE") or "").strip()
     if not name:
         return None
-    if name == "simulator":
-        from scrm.archive.ingest.sim_source import SimulatorArchiveSource
-
-        return SimulatorArchiveSource.from_app(app)
     module_name, _, attr = name.partition(":")
     try:
         factory = getattr(importlib.import_module(module_name), attr or "archive_source")
     except (ImportError, AttributeError) as exc:
         raise ArchiveSourceError(
-            f"ARCHIVE_SOURCE={name!r} cannot be imported ({exc}); use '' (off), 'simulator' "
-            "or 'package.module:factory' (see docs/conversation-archive.md)"
+            f"ARCHIVE_SOURCE={name!r} cannot be imported ({exc}); use '' (off) or "
+            "'package.module:factory' (see docs/conversation-archive.md)"
         ) from None
     return factory(app)

@@ -44,12 +44,11 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
-def authorize_url(*, next_path: str, via: str = "oauth", demo_userid: str | None = None) -> str:
+def authorize_url(*, next_path: str, via: str = "oauth") -> str:
     """Where to send the browser to sign in with WeCom, remembering a fresh state.
 
     :param next_path: our page to return to after sign-in.
     :param via: ``oauth`` (inside WeCom: the sidebar) or ``qr`` (WeCom web login: the console).
-    :param demo_userid: demo mode only — the simulator signs in this member without asking.
     """
     cfg = current_app.config
     state = secrets.token_urlsafe(16)
@@ -68,8 +67,6 @@ def authorize_url(*, next_path: str, via: str = "oauth", demo_userid: str | None
         params |= {"response_type": "code", "scope": "snsapi_base", "state": state}
         params["agentid"] = cfg["WECOM_AGENT_ID"]
         fragment = "#wechat_redirect"
-    if demo_userid and cfg.get("DEMO_MODE"):
-        params["userid"] = demo_userid  # understood by the simulator only
     sep = "&" if "?" in base else "?"
     return f"{base}{sep}{urlencode(params)}{fragment}"
 

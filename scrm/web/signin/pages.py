@@ -32,8 +32,7 @@ def wecom_start():
     via = "qr" if request.args.get("via") == "qr" else "oauth"
     default = "/console/" if via == "qr" else "/sidebar/"
     next_path = oauth.safe_next(request.args.get("next"), default)
-    target = oauth.authorize_url(next_path=next_path, via=via, demo_userid=request.args.get("as"))
-    return redirect(target)
+    return redirect(oauth.authorize_url(next_path=next_path, via=via))
 
 
 @bp.get("/auth/wecom/callback")

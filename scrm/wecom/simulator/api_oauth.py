@@ -1,11 +1,14 @@
 """WeCom's sign-in pages, simulated: the OAuth2 authorize page (网页授权, what WeCom opens
 before our sidebar) and the web login page (企业微信扫码登录, the console's QR login).
 
-Real WeCom signs in whoever is using the WeCom client, silently; the simulator has no client,
-so each page lists the corp's active members to pick from ("who is holding the phone"). A
-``userid`` query parameter (simulator only: tests and the demo's printed links) picks at once.
-Either way the browser goes back to ``redirect_uri?code=…&state=…`` with a single-use code
-that ``auth/getuserinfo`` resolves within five minutes (errcode 40029 afterwards).
+Real WeCom signs in whoever is using the WeCom client, silently. The simulator's stand-in for
+the client is :data:`OPEN_IN_WECOM_PATH` (the demo's printed links and tests): "member
+``userid`` opens ``url`` in WeCom" remembers that member in a cookie of this browser and goes
+to ``url``; the sign-in pages then sign that member in without asking. Without it, each page
+lists the corp's active members to pick from ("who is holding the phone"). A ``userid`` query
+parameter (simulator only: tests) picks at once. Either way the browser goes back to
+``redirect_uri?code=…&state=…`` with a single-use code that ``auth/getuserinfo`` resolves
+within five minutes (errcode 40029 afterwards).
 
 Served by :class:`scrm.wecom.simulator.server.SimulatorApp` through :func:`respond`.
 """
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 import html
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
@@ -30,6 +33,10 @@ PAGES = {
     AUTHORIZE_PATH: ("appid", "redirect_uri", "response_type", "scope"),
     WEB_LOGIN_PATH: ("login_type", "appid", "redirect_uri"),
 }
+#: ``?userid=…&url=…``: the member opens ``url`` in their WeCom client (see the module's text).
+OPEN_IN_WECOM_PATH = "/__sim__/open-in-wecom"
+#: The cookie naming the member signed in to this browser's stand-in WeCom client.
+MEMBER_COOKIE = "wecom_simulator_member"
 _ACTIVE = 1
 
 
@@ -54,7 +61,7 @@ def respond(sim: Simulator, request: Request) -> Response:
             return _error("scope must be snsapi_base or snsapi_privateinfo")
     elif args["login_type"] not in ("CorpApp", "ServiceApp"):
         return _error("login_type must be CorpApp or ServiceApp")
-    userid = args.get("userid")
+    userid = args.get("userid") or _member_using_wecom(sim, request)
     if not userid:
         return _picker(sim, request)
     try:
@@ -65,6 +72,33 @@ def respond(sim: Simulator, request: Request) -> Response:
     redirect_uri = args["redirect_uri"]
     sep = "&" if "?" in redirect_uri else "?"
     return Response(status=302, headers={"Location": f"{redirect_uri}{sep}{query}"})
+
+
+def open_in_wecom(sim: Simulator, request: Request) -> Response:
+    """Answer :data:`OPEN_IN_WECOM_PATH`: remember ``userid`` as the member using WeCom in this
+    browser, then redirect to ``url`` (HTTP 400 for an unknown or departed member)."""
+    userid, url = request.args.get("userid", ""), request.args.get("url", "")
+    if not userid or not url:
+        return _error("missing parameter userid or url")
+    if urlsplit(url).scheme not in ("http", "https"):
+        return _error(f"url {url!r} is not an http(s) address")
+    if not _is_active(sim, userid):
+        return _error(f"{userid!r} is not an active member of this corp")
+    response = Response(status=302, headers={"Location": url})
+    response.set_cookie(MEMBER_COOKIE, userid, httponly=True, samesite="Lax")
+    return response
+
+
+def _member_using_wecom(sim: Simulator, request: Request) -> str | None:
+    # A member who has left since cannot use WeCom any more: then the picker is shown.
+    userid = request.cookies.get(MEMBER_COOKIE)
+    return userid if userid and _is_active(sim, userid) else None
+
+
+def _is_active(sim: Simulator, userid: str) -> bool:
+    with sim.lock:
+        user = sim.corp.users.get(userid)
+        return user is not None and user.status == _ACTIVE
 
 
 def _error(message: str) -> Response:

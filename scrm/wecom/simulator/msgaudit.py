@@ -6,8 +6,8 @@ v1.5) with the public key the corp uploaded under a ``publickey_ver``, and the m
 encrypted with that random key by a symmetric scheme Tencent does not document. The
 simulator holds a REAL RSA key pair per version, so our private-key step and key-version
 lookup are exercised truthfully; its symmetric step is its own (AES-256-GCM keyed by the
-random key, the msgid as associated data) and is known only to
-:class:`scrm.archive.ingest.sim_source.SimulatorArchiveSource`.
+random key, the msgid as associated data), known only to the demo's archive source
+(``scrm/demo/archive_source.py``).
 
 The native SDK has its own transport to WeCom; here it is the simulator-only path
 ``finance/getchatdata`` (archive secret only), which real WeCom does not have.

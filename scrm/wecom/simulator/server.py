@@ -1,5 +1,6 @@
 """Serves the simulator over HTTP on loopback: ``/cgi-bin/…`` for the WeCom API and
-``/__sim__/…`` for the operator console and state (demo and tests only).
+``/__sim__/…`` for the operator console, the state and the stand-in WeCom client (demo and
+tests only), and WeCom's sign-in pages.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ class SimulatorApp:
             return _json(payload, status)
         if path in api_oauth.PAGES:
             return api_oauth.respond(self.simulator, request)
+        if path == api_oauth.OPEN_IN_WECOM_PATH:
+            return api_oauth.open_in_wecom(self.simulator, request)
         if path.startswith("/__sim__/"):
             return self._console(request, path[len("/__sim__/") :])
         return _json({"errcode": 404, "errmsg": f"unknown path {path}"})

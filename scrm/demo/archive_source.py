@@ -1,4 +1,6 @@
-"""The archive source for the WeCom simulator (demo and tests).
+"""The demo's archive source: the WeCom simulator's conversation archive, plugged in as a bank
+plugs in its Finance SDK adapter (``ARCHIVE_SOURCE = "scrm.demo.archive_source:archive_source"``;
+the tests configure the same).
 
 GetChatData goes over HTTP to the simulator's stand-in for the SDK transport
 (``finance/getchatdata``, with the archive app's token); the RSA step is the real one shared
@@ -83,3 +85,8 @@ class SimulatorArchiveSource(ArchiveSource):
         if not isinstance(message, dict):
             raise UndecryptableMessage(f"message seq {item.seq} is not a JSON object")
         return message
+
+
+def archive_source(app: Flask) -> SimulatorArchiveSource:
+    """The ``ARCHIVE_SOURCE`` factory: the simulator's archive, read with the app's settings."""
+    return SimulatorArchiveSource.from_app(app)
