@@ -33,7 +33,7 @@ def sidebar_app():
         "sidebar/app.html",
         staff=staff,
         demo=demo_bridge_requested(),
-        csrf=csrf_token(),
+        csrf_token=csrf_token(),
         permissions=" ".join(permissions),
         bridge_wait_ms=int(current_app.config.get("SIDEBAR_BRIDGE_WAIT_MS", BRIDGE_WAIT_MS)),
     )

@@ -4,6 +4,7 @@ pages that load them."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from scrm.web.assets import VENDOR_FILES
@@ -78,3 +79,23 @@ def test_our_static_files_carry_a_fingerprint_and_may_be_kept_a_year(client, app
     plain = client.get(url.split("?")[0])
     assert plain.status_code == 200 and plain.cache_control.max_age != 365 * 24 * 3600
     plain.close()
+
+
+def test_staff_pages_carry_the_csrf_token_and_load_the_shared_helpers_first(
+    client, signed_in_as, app_ctx
+):
+    from scrm.db import db
+    from scrm.directory.models import Staff
+
+    staff = Staff(userid="lin.xiaomei", name="林小美")
+    db.session.add(staff)
+    db.session.commit()
+    token = signed_in_as(staff)
+    for path in ("/sidebar/app/", "/console/"):
+        page = client.get(path).get_data(as_text=True)
+        assert f'<meta name="csrf-token" content="{token}">' in page, path
+        ours = [src for src in re.findall(r'<script src="([^"]+)"', page) if "/static/" in src]
+        assert ours[0].startswith("/static/web/scrm.js?v="), (path, ours)
+        for src in ours:
+            with client.get(src) as script:
+                assert script.status_code == 200, src

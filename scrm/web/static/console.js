@@ -1,5 +1,6 @@
-/* Console navigation: one link per section the signed-in member's permissions allow
- * (from GET /api/session). The sections' screens arrive with their features. */
+/* The console face on every console page (after scrm.js): the navigation, one link per section
+ * the signed-in member's permissions allow (from GET /api/session); the sign-in page when the
+ * API answers 401; and window.ScrmConsole for the page scripts: the message line and once(). */
 (function () {
   "use strict";
   // Only sections with a page; customers, campaigns, moments and custody are API/CLI so far.
@@ -12,23 +13,42 @@
     { permission: "lexicon.read", label: "词库", href: "/console/lexicon" },
     { permission: "scripts.manage", label: "话术库", href: "/console/scripts" }
   ];
+  var Scrm = window.Scrm;
+
+  Scrm.onSignedOut(function () {
+    var next = location.pathname + location.search;
+    location.assign("/console/login?next=" + encodeURIComponent(next));
+  });
+
   var nav = document.querySelector(".console-nav");
-  fetch("/api/session", { credentials: "same-origin" }).then(function (res) {
-    return res.json();
-  }).then(function (session) {
+  Scrm.api("GET", "/api/session").then(function (session) {
     var allowed = new Set(session.permissions || []);
-    var home = document.createElement("a");
-    home.href = "/console/";
-    home.textContent = "首页";
-    nav.appendChild(home);
+    nav.appendChild(Scrm.el("a", { href: "/console/", text: "首页" }));
     SECTIONS.forEach(function (section) {
       if (!allowed.has(section.permission)) { return; }
-      var link = document.createElement("a");
-      link.href = section.href;
-      link.textContent = section.label;
-      link.dataset.permission = section.permission;
-      nav.appendChild(link);
+      nav.appendChild(Scrm.el("a", { href: section.href, text: section.label, "data-permission": section.permission }));
     });
     nav.dataset.ready = "1";
   });
+
+  /* The page's message line (console/page.html); kind: error (default), ok, info. */
+  var messageBox = document.querySelector("[data-testid=message]");
+  function say(text, kind) {
+    if (!messageBox) { return; }
+    messageBox.textContent = text || "";
+    messageBox.className = "console-message " + (kind || "error");
+    messageBox.hidden = !text;
+  }
+  function sayError(error) { say(error.message || String(error), "error"); }
+
+  /* Run a write once: the button stays disabled until the answer, so a double click does
+   * nothing twice; a failure shows on the message line. */
+  function once(button, work) {
+    if (button.disabled) { return Promise.resolve(); }
+    button.disabled = true;
+    return Promise.resolve().then(work).catch(sayError)
+      .finally(function () { button.disabled = false; });
+  }
+
+  window.ScrmConsole = { say: say, sayError: sayError, once: once };
 })();

@@ -2,6 +2,7 @@
  * with <mark> around hits), "more" by keyset, export every page with a reason. */
 (function () {
   "use strict";
+  var Scrm = window.Scrm;
   var C = window.ScrmConsole;
   var form = document.getElementById("search-form");
   var body = document.querySelector("[data-testid=results] tbody");
@@ -11,31 +12,31 @@
   var nextBefore = null;
 
   function filters() {
-    var params = C.formQuery(form);
+    var params = Scrm.formQuery(form);
     params.delete("format");
     return params;
   }
 
   function row(result) {
-    return C.el("tr", { "data-id": result.id, testid: "result" }, [
-      C.el("td", { text: String(result.id) }),
-      C.el("td", { text: C.time(result.sent_at || result.created_at) }),
-      C.el("td", { text: result.sender }),
-      C.el("td", { text: result.channel }),
-      C.el("td", { text: result.decision, "class": "decision-" + result.decision }),
-      C.el("td", { html: result.text_html, "class": "console-message-text" }),
-      C.el("td", {}, [C.el("a", {
+    return Scrm.el("tr", { "data-id": result.id, testid: "result" }, [
+      Scrm.el("td", { text: String(result.id) }),
+      Scrm.el("td", { text: Scrm.time(result.sent_at || result.created_at) }),
+      Scrm.el("td", { text: result.sender }),
+      Scrm.el("td", { text: result.channel }),
+      Scrm.el("td", { text: result.decision, "class": "decision-" + result.decision }),
+      Scrm.el("td", { html: result.text_html, "class": "console-message-text" }),
+      Scrm.el("td", {}, [Scrm.el("a", {
         href: "/console/archive/messages/" + result.id, text: "会话", testid: "open-conversation"
       })])
     ]);
   }
 
   function load(params, append) {
-    return C.api("GET", "/api/archive/search?" + params.toString()).then(function (page) {
+    return Scrm.api("GET", "/api/archive/search?" + params.toString()).then(function (page) {
       if (!append) { body.textContent = ""; }
       page.results.forEach(function (r) { body.appendChild(row(r)); });
       if (!append && !page.results.length) {
-        body.appendChild(C.el("tr", {}, [C.el("td", { colspan: "7", text: "没有匹配的消息" })]));
+        body.appendChild(Scrm.el("tr", {}, [Scrm.el("td", { colspan: "7", text: "没有匹配的消息" })]));
       }
       nextBefore = page.next_before;
       more.hidden = nextBefore === null;

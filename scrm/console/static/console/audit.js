@@ -1,6 +1,7 @@
 /* 访问审计: who searched, viewed or exported archived content, newest first, with "more". */
 (function () {
   "use strict";
+  var Scrm = window.Scrm;
   var C = window.ScrmConsole;
   var ACTION = { search: "检索", view: "查看", "export": "导出" };
   var form = document.getElementById("audit-form");
@@ -21,17 +22,17 @@
   function load(append) {
     var params = new URLSearchParams(lastQuery);
     if (append) { params.set("before", String(nextBefore)); }
-    return C.api("GET", "/api/audit/access?" + params.toString()).then(function (page) {
+    return Scrm.api("GET", "/api/audit/access?" + params.toString()).then(function (page) {
       if (!append) { body.textContent = ""; }
       page.records.forEach(function (r) {
-        body.appendChild(C.el("tr", { testid: "audit-row", "data-action": r.action }, [
-          C.el("td", { text: String(r.id) }),
-          C.el("td", { text: C.time(r.at) }),
-          C.el("td", { text: r.staff_userid }),
-          C.el("td", { text: ACTION[r.action] || r.action }),
-          C.el("td", { text: describe(r.what) }),
-          C.el("td", { text: r.reason || "", testid: "audit-reason" }),
-          C.el("td", { text: String(r.result_count) })
+        body.appendChild(Scrm.el("tr", { testid: "audit-row", "data-action": r.action }, [
+          Scrm.el("td", { text: String(r.id) }),
+          Scrm.el("td", { text: Scrm.time(r.at) }),
+          Scrm.el("td", { text: r.staff_userid }),
+          Scrm.el("td", { text: ACTION[r.action] || r.action }),
+          Scrm.el("td", { text: describe(r.what) }),
+          Scrm.el("td", { text: r.reason || "", testid: "audit-reason" }),
+          Scrm.el("td", { text: String(r.result_count) })
         ]));
       });
       nextBefore = page.next_before;
@@ -42,10 +43,10 @@
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    lastQuery = C.formQuery(form);
+    lastQuery = Scrm.formQuery(form);
     load(false).catch(C.sayError);
   });
   more.addEventListener("click", function () { C.once(more, function () { return load(true); }); });
-  lastQuery = C.formQuery(form);
+  lastQuery = Scrm.formQuery(form);
   load(false).catch(C.sayError);
 })();

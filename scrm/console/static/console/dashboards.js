@@ -3,6 +3,7 @@
  * leaderboard, and every chart and table as CSV (the API's ?format=csv). */
 (function () {
   "use strict";
+  var Scrm = window.Scrm;
   var C = window.ScrmConsole;
   var LEVEL = { bank: "全行", branch: "分行", sub_branch: "支行", rm: "客户经理", group: "客户群" };
   var form = document.getElementById("range-form");
@@ -50,7 +51,7 @@
     pathNav.textContent = "";
     answer.path.forEach(function (step, index) {
       if (index) { pathNav.appendChild(document.createTextNode(" › ")); }
-      pathNav.appendChild(C.el("a", { href: "#", testid: "path-step", text: (LEVEL[step.level] || step.level) + " " + step.name,
+      pathNav.appendChild(Scrm.el("a", { href: "#", testid: "path-step", text: (LEVEL[step.level] || step.level) + " " + step.name,
         onclick: function (event) { event.preventDefault(); node = { level: step.level, id: step.id }; load(); } }));
     });
   }
@@ -65,8 +66,8 @@
         return sortDown ? -cmp : cmp;
       });
     }
-    var head = C.el("tr", {}, keys.map(function (key) {
-      return C.el("th", { text: key === "name" ? "名称" : label(key), "data-key": key, testid: "sort-" + key,
+    var head = Scrm.el("tr", {}, keys.map(function (key) {
+      return Scrm.el("th", { text: key === "name" ? "名称" : label(key), "data-key": key, testid: "sort-" + key,
         onclick: function () { sortDown = sortKey === key ? !sortDown : true; sortKey = key; showTable(); } });
     }));
     table.tHead.textContent = "";
@@ -74,13 +75,13 @@
     var body = table.tBodies[0];
     body.textContent = "";
     rows.forEach(function (row) {
-      var tr = C.el("tr", { testid: "child-row", "data-level": row.level, "data-id": String(row.id), "class": "clickable" },
-        keys.map(function (key) { return C.el("td", { text: key === "name" ? (LEVEL[row.level] || "") + " " + row.name : fmt(row[key]) }); }));
+      var tr = Scrm.el("tr", { testid: "child-row", "data-level": row.level, "data-id": String(row.id), "class": "clickable" },
+        keys.map(function (key) { return Scrm.el("td", { text: key === "name" ? (LEVEL[row.level] || "") + " " + row.name : fmt(row[key]) }); }));
       tr.addEventListener("click", function () { drill(row); });
       body.appendChild(tr);
     });
-    var total = C.el("tr", { "class": "total" }, keys.map(function (key) {
-      return C.el("td", { text: key === "name" ? "合计" : fmt(current.totals[key]) });
+    var total = Scrm.el("tr", { "class": "total" }, keys.map(function (key) {
+      return Scrm.el("td", { text: key === "name" ? "合计" : fmt(current.totals[key]) });
     }));
     body.appendChild(total);
   }
@@ -102,7 +103,7 @@
   function loadTrend() {
     var p = params({ metric: metric(), grain: form.elements.grain.value });
     document.querySelector("[data-testid=trend-csv]").href = "/api/dashboards/trend?" + p + "&format=csv";
-    return C.api("GET", "/api/dashboards/trend?" + p).then(function (answer) {
+    return Scrm.api("GET", "/api/dashboards/trend?" + p).then(function (answer) {
       var c = chart("trend");
       if (!c) { return; }
       c.setOption({
@@ -125,23 +126,23 @@
       order: document.querySelector("[data-testid=board-order]").value
     });
     document.querySelector("[data-testid=board-csv]").href = "/api/dashboards/leaderboard?" + p + "&format=csv";
-    return C.api("GET", "/api/dashboards/leaderboard?" + p).then(function (answer) {
+    return Scrm.api("GET", "/api/dashboards/leaderboard?" + p).then(function (answer) {
       answer.rows.forEach(function (r) {
-        board.appendChild(C.el("tr", { testid: "board-row" }, [
-          C.el("td", { text: String(r.rank) }), C.el("td", { text: r.name }), C.el("td", { text: fmt(r.value) })
+        board.appendChild(Scrm.el("tr", { testid: "board-row" }, [
+          Scrm.el("td", { text: String(r.rank) }), Scrm.el("td", { text: r.name }), Scrm.el("td", { text: fmt(r.value) })
         ]));
       });
     }).catch(function (error) { if (error.status !== 400) { throw error; } });
   }
 
   function load() {
-    return C.api("GET", "/api/dashboards/overview?" + params()).then(function (answer) {
+    return Scrm.api("GET", "/api/dashboards/overview?" + params()).then(function (answer) {
       current = answer;
       node = { level: answer.node.level, id: answer.node.id === null ? "" : answer.node.id };
       if (!form.elements.start.value) { form.elements.start.value = answer.start; form.elements.end.value = answer.end; }
       var select = form.elements.metric;
       if (!select.options.length) {
-        answer.metrics.forEach(function (m) { select.appendChild(C.el("option", { value: m.key, text: m.label })); });
+        answer.metrics.forEach(function (m) { select.appendChild(Scrm.el("option", { value: m.key, text: m.label })); });
       }
       showPath(answer);
       showTable();

@@ -3,6 +3,7 @@
  * proposals and the history. Each button is disabled while its request runs. */
 (function () {
   "use strict";
+  var Scrm = window.Scrm;
   var C = window.ScrmConsole;
   var STATUS = { open: "待认领", claimed: "处理中", reviewed: "已复核", escalated: "已上报", closed: "已关闭" };
   var VERDICT = { violation: "违规", false_positive: "误报", needs_follow_up: "需跟进" };
@@ -12,8 +13,8 @@
   var note = document.getElementById("note");
 
   function fact(list, label, value, testid) {
-    list.appendChild(C.el("dt", { text: label }));
-    list.appendChild(C.el("dd", { text: value === null || value === undefined ? "—" : String(value), testid: testid }));
+    list.appendChild(Scrm.el("dt", { text: label }));
+    list.appendChild(Scrm.el("dd", { text: value === null || value === undefined ? "—" : String(value), testid: testid }));
   }
 
   function show(c) {
@@ -30,24 +31,24 @@
     var m = c.message;
     var text = root.querySelector("[data-testid=case-message]");
     text.textContent = "";
-    text.appendChild(C.el("div", { html: m.marked_html || "（无文字）" }));
-    text.appendChild(C.el("a", { href: "/console/archive/messages/" + m.id, text: "查看会话上下文", testid: "case-conversation" }));
+    text.appendChild(Scrm.el("div", { html: m.marked_html || "（无文字）" }));
+    text.appendChild(Scrm.el("a", { href: "/console/archive/messages/" + m.id, text: "查看会话上下文", testid: "case-conversation" }));
     var history = root.querySelector("[data-testid=history]");
     history.textContent = "";
     c.history.forEach(function (e) {
-      history.appendChild(C.el("li", { testid: "history-entry", text:
-        C.time(e.at) + " " + (e.by ? e.by.name : "系统") + " " + e.action +
+      history.appendChild(Scrm.el("li", { testid: "history-entry", text:
+        Scrm.time(e.at) + " " + (e.by ? e.by.name : "系统") + " " + e.action +
         (e.verdict ? " " + (VERDICT[e.verdict] || e.verdict) : "") + " → " + (STATUS[e.to] || e.to) +
         (e.note ? "：" + e.note : "") }));
     });
     var proposals = root.querySelector("[data-testid=proposals]");
     proposals.textContent = "";
     c.allow_proposals.forEach(function (p) {
-      proposals.appendChild(C.el("li", { text: "白名单建议「" + p.phrase + "」 " + p.status + (p.allowlist_line ? " · " + p.allowlist_line : "") }));
+      proposals.appendChild(Scrm.el("li", { text: "白名单建议「" + p.phrase + "」 " + p.status + (p.allowlist_line ? " · " + p.allowlist_line : "") }));
     });
   }
 
-  function load() { return C.api("GET", base).then(show); }
+  function load() { return Scrm.api("GET", base).then(show); }
 
   root.querySelectorAll("[data-action]").forEach(function (button) {
     button.addEventListener("click", function () {
@@ -55,7 +56,7 @@
       var body = { note: note.value.trim() || null };
       if (action === "verdict") { body.verdict = root.querySelector("[data-testid=verdict]").value; }
       C.once(button, function () {
-        return C.api("POST", base + "/" + action, body).then(function () {
+        return Scrm.api("POST", base + "/" + action, body).then(function () {
           note.value = "";
           C.say("已" + button.textContent, "ok");
           return load();
@@ -69,7 +70,7 @@
     event.preventDefault();
     var button = allow.querySelector("button");
     C.once(button, function () {
-      return C.api("POST", base + "/allow-proposal", {
+      return Scrm.api("POST", base + "/allow-proposal", {
         phrase: allow.elements.phrase.value, note: allow.elements.note.value || null
       }).then(function () { allow.reset(); C.say("已提交白名单建议", "ok"); return load(); });
     });

@@ -3,10 +3,11 @@
  * with add / edit / retire. The API's error messages are shown as they come. */
 (function () {
   "use strict";
+  var Scrm = window.Scrm;
   var C = window.ScrmConsole;
   var KINDS = { image: "图片", link: "链接", miniprogram: "小程序", file: "文件" };
   var CONTENT_FIELDS = ["link", "desc", "appid", "page", "imgUrl", "mediaid", "url"];
-  var q = function (id) { return document.querySelector("[data-testid=" + id + "]"); };
+  var q = Scrm.byTestId;
   var searchForm = document.getElementById("search-form");
   var scriptForm = document.getElementById("script-form");
   var materialForm = document.getElementById("material-form");
@@ -26,12 +27,12 @@
   /* The body as text nodes with each {变量} in a <mark>; a name the sidebar does not fill is
    * marked as unknown. */
   function bodyCell(text) {
-    var cell = C.el("td", { "class": "script-body", testid: "script-text" });
+    var cell = Scrm.el("td", { "class": "script-body", testid: "script-text" });
     text.split(/(\{[^{}\s]{1,12}\})/).forEach(function (part) {
       var name = /^\{(.+)\}$/.exec(part);
       if (!name) { cell.appendChild(document.createTextNode(part)); return; }
       var isKnown = known.indexOf(name[1]) >= 0;
-      cell.appendChild(C.el("mark", {
+      cell.appendChild(Scrm.el("mark", {
         text: part, testid: "variable", "data-known": isKnown ? "1" : "0",
         title: isKnown ? "发送时自动填充" : "侧边栏不认识这个变量，会原样发出"
       }));
@@ -40,7 +41,7 @@
   }
 
   function button(label, testid, onclick) {
-    return C.el("button", {
+    return Scrm.el("button", {
       type: "button", "class": "weui-btn weui-btn_mini weui-btn_default", text: label,
       testid: testid, onclick: onclick
     });
@@ -51,14 +52,14 @@
     body.replaceChildren();
     answer.scripts.forEach(function (s) {
       var extra = [s.product_name, s.material_key ? "素材 " + s.material_key : ""].filter(Boolean).join(" / ");
-      var updated = s.updated_at ? C.time(s.updated_at) + (s.updated_by ? " " + s.updated_by : "") : "";
-      var row = C.el("tr", { testid: "script-row", "data-id": String(s.id), "data-key": s.key }, [
-        C.el("td", { text: s.title, testid: "script-title-cell" }),
-        C.el("td", { text: s.category }),
+      var updated = s.updated_at ? Scrm.time(s.updated_at) + (s.updated_by ? " " + s.updated_by : "") : "";
+      var row = Scrm.el("tr", { testid: "script-row", "data-id": String(s.id), "data-key": s.key }, [
+        Scrm.el("td", { text: s.title, testid: "script-title-cell" }),
+        Scrm.el("td", { text: s.category }),
         bodyCell(s.body),
-        C.el("td", { text: extra }),
-        C.el("td", { text: updated, testid: "script-updated" }),
-        C.el("td", { "class": "script-actions" }, [
+        Scrm.el("td", { text: extra }),
+        Scrm.el("td", { text: updated, testid: "script-updated" }),
+        Scrm.el("td", { "class": "script-actions" }, [
           button("编辑", "script-edit", function () { editScript(s); }),
           button("删除", "script-delete", function (event) { deleteScript(s, event.currentTarget); })
         ])
@@ -74,7 +75,7 @@
     var select = searchForm.elements.category;
     var chosen = select.value;
     box.replaceChildren();
-    select.replaceChildren(C.el("option", { value: "", text: "全部" }));
+    select.replaceChildren(Scrm.el("option", { value: "", text: "全部" }));
     var list = document.getElementById("category-names");
     list.replaceChildren();
     categories.forEach(function (c) {
@@ -84,8 +85,8 @@
       });
       chip.setAttribute("aria-pressed", c.name === chosen ? "true" : "false");
       box.appendChild(chip);
-      select.appendChild(C.el("option", { value: c.name, text: c.name }));
-      list.appendChild(C.el("option", { value: c.name }));
+      select.appendChild(Scrm.el("option", { value: c.name, text: c.name }));
+      list.appendChild(Scrm.el("option", { value: c.name }));
     });
     select.value = chosen;
   }
@@ -117,25 +118,25 @@
     body.replaceChildren();
     var select = scriptForm.elements.material_key;
     var chosen = select.value;
-    select.replaceChildren(C.el("option", { value: "", text: "无" }));
+    select.replaceChildren(Scrm.el("option", { value: "", text: "无" }));
     list.forEach(function (m) {
-      body.appendChild(C.el("tr", { testid: "material-row", "data-key": m.key }, [
-        C.el("td", { text: m.key }), C.el("td", { text: KINDS[m.kind] || m.kind }),
-        C.el("td", { text: m.category }), C.el("td", { text: m.title, testid: "material-title-cell" }),
-        C.el("td", { text: where(m), testid: "material-location" }),
-        C.el("td", { "class": "script-actions" }, [
+      body.appendChild(Scrm.el("tr", { testid: "material-row", "data-key": m.key }, [
+        Scrm.el("td", { text: m.key }), Scrm.el("td", { text: KINDS[m.kind] || m.kind }),
+        Scrm.el("td", { text: m.category }), Scrm.el("td", { text: m.title, testid: "material-title-cell" }),
+        Scrm.el("td", { text: where(m), testid: "material-location" }),
+        Scrm.el("td", { "class": "script-actions" }, [
           button("编辑", "material-edit", function () { editMaterial(m); }),
           button("停用", "material-retire", function (event) { retireMaterial(m, event.currentTarget); })
         ])
       ]));
-      select.appendChild(C.el("option", { value: m.key, text: m.title + "（" + (KINDS[m.kind] || m.kind) + "）" }));
+      select.appendChild(Scrm.el("option", { value: m.key, text: m.title + "（" + (KINDS[m.kind] || m.kind) + "）" }));
     });
     select.value = chosen;
   }
 
   function load() {
-    var params = C.formQuery(searchForm);
-    return C.api("GET", "/api/sidebar/scripts?" + params.toString()).then(function (answer) {
+    var params = Scrm.formQuery(searchForm);
+    return Scrm.api("GET", "/api/sidebar/scripts?" + params.toString()).then(function (answer) {
       renderVariables(answer.variables);
       renderCategories(answer.categories);
       renderScripts(answer);
@@ -183,8 +184,8 @@
     var editing = editingScript;
     write(q("script-save"), q("script-error"), function () {
       var request = editing
-        ? C.api("PUT", "/api/sidebar/scripts/" + editing.id, data)
-        : C.api("POST", "/api/sidebar/scripts", Object.assign({
+        ? Scrm.api("PUT", "/api/sidebar/scripts/" + editing.id, data)
+        : Scrm.api("POST", "/api/sidebar/scripts", Object.assign({
           key: f.key.value.trim() || "console-" + Date.now().toString(36)
         }, data));
       return request.then(function () {
@@ -200,7 +201,7 @@
   function deleteScript(s, control) {
     if (!window.confirm("删除话术「" + s.title + "」？客户经理的话术库里将不再出现（记录保留）。")) { return; }
     write(control, q("script-error"), function () {
-      return C.api("DELETE", "/api/sidebar/scripts/" + s.id).then(function () {
+      return Scrm.api("DELETE", "/api/sidebar/scripts/" + s.id).then(function () {
         if (editingScript && editingScript.id === s.id) { resetScriptForm(); }
         C.say("已删除话术「" + s.title + "」", "ok");
         return load();
@@ -261,8 +262,8 @@
     var data = { kind: kind, category: f.category.value, title: f.title.value, content: content };
     write(q("material-save"), q("material-error"), function () {
       var request = editing
-        ? C.api("PUT", "/api/sidebar/materials/" + encodeURIComponent(editing.key), data)
-        : C.api("POST", "/api/sidebar/materials", Object.assign({ key: f.key.value.trim() }, data));
+        ? Scrm.api("PUT", "/api/sidebar/materials/" + encodeURIComponent(editing.key), data)
+        : Scrm.api("POST", "/api/sidebar/materials", Object.assign({ key: f.key.value.trim() }, data));
       return request.then(function () {
         C.say((editing ? "已保存素材「" : "已新增素材「") + data.title.trim() + "」", "ok");
         resetMaterialForm();
@@ -276,7 +277,7 @@
   function retireMaterial(m, control) {
     if (!window.confirm("停用素材「" + m.title + "」？已引用它的话术需改选素材。")) { return; }
     write(control, q("material-error"), function () {
-      return C.api("PUT", "/api/sidebar/materials/" + encodeURIComponent(m.key), { active: false })
+      return Scrm.api("PUT", "/api/sidebar/materials/" + encodeURIComponent(m.key), { active: false })
         .then(function () { C.say("已停用素材「" + m.title + "」", "ok"); return load(); });
     });
   }

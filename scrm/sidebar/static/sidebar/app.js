@@ -1,10 +1,35 @@
-/* The sidebar's entry: reads the chat context through ScrmBridge (getContext), then shows
- * the customer view (single_chat_tools → getCurExternalContact) or the group view
- * (group_chat_tools → getCurExternalChat), else asks to open it from a chat's toolbar. The
- * to-do counts load beside it. Every failure ends in a message on the page, never a blank. */
+/* The sidebar's entry, loaded first: window.Sidebar, the state the views share (who, which
+ * customer or group, the bridge) and the notice line. Once every view's script has loaded it
+ * reads the chat context through ScrmBridge (getContext), then shows the customer view
+ * (single_chat_tools → getCurExternalContact) or the group view (group_chat_tools →
+ * getCurExternalChat), else asks to open it from a chat's toolbar. The to-do counts load
+ * beside it. Every failure ends in a message on the page, never a blank. */
 (function () {
   "use strict";
-  var S = window.Sidebar;
+  var Scrm = window.Scrm;
+  var q = Scrm.byTestId;
+  var root = document.getElementById("sidebar-app");
+  var S = window.Sidebar = {
+    userid: root.dataset.userid,
+    permissions: (root.dataset.permissions || "").split(" "),
+    target: null, // {kind: "customer", id: external_userid} | {kind: "group", id: chat_id}
+    bridge: null
+  };
+
+  S.can = function (permission) { return S.permissions.indexOf(permission) >= 0; };
+
+  var noticeTimer = null;
+  S.notice = function (message, kind) {
+    var box = q("sidebar-notice");
+    box.textContent = message || "";
+    box.className = "sb-notice " + (kind || "error");
+    box.hidden = !message;
+    clearTimeout(noticeTimer);
+    if (message && kind === "ok") { noticeTimer = setTimeout(function () { box.hidden = true; }, 4000); }
+  };
+
+  S.empty = function (text) { return Scrm.el("p", { class: "sb-empty", text: text }); };
+
   var ENTRY_NAMES = { single_chat_tools: "单聊工具栏", group_chat_tools: "群聊工具栏", normal: "应用首页" };
   var tabs = document.querySelectorAll(".sb-tabs [data-tab]");
 
@@ -17,7 +42,7 @@
   tabs.forEach(function (tab) { tab.addEventListener("click", function () { show(tab.dataset.tab); }); });
 
   S.refreshCounts = function () {
-    return S.api("GET", "/api/sidebar/home").then(function (home) {
+    return Scrm.api("GET", "/api/sidebar/home").then(function (home) {
       Object.keys(home.counts).forEach(function (key) {
         var cell = document.querySelector('[data-count="' + key + '"]');
         if (cell) { cell.textContent = home.counts[key]; }
@@ -27,12 +52,12 @@
 
   // One log line on the server for each problem the page explains (no customer data).
   S.report = function (kind) {
-    S.api("POST", "/api/sidebar/problems", { kind: kind }).catch(function () {});
+    Scrm.api("POST", "/api/sidebar/problems", { kind: kind }).catch(function () {});
   };
 
   function outside(message, kind) {
     if (kind) { S.report(kind); }
-    S.q("entry").textContent = "—";
+    q("entry").textContent = "—";
     S.notice(message);
     show("scripts");
   }
@@ -48,7 +73,7 @@
   }
 
   // Outside the WeCom client the official SDK never answers: give up after a few seconds.
-  var BRIDGE_WAIT_MS = Number(document.getElementById("sidebar-app").dataset.bridgeWait) || 8000;
+  var BRIDGE_WAIT_MS = Number(root.dataset.bridgeWait) || 8000;
 
   function withTimeout(promise) {
     return new Promise(function (resolve, reject) {
@@ -69,15 +94,15 @@
       return Promise.resolve("outside");
     }
     return withTimeout(S.bridge.getContext()).then(function (context) {
-      S.q("entry").textContent = ENTRY_NAMES[context.entry] || context.entry;
+      q("entry").textContent = ENTRY_NAMES[context.entry] || context.entry;
       if (context.entry === "single_chat_tools") {
         return S.bridge.getCurExternalContact().then(function (r) {
           if (!r.userId) { throw new Error("企业微信没有给出当前客户"); }
           S.target = { kind: "customer", id: r.userId };
-          S.q("tab-customer").hidden = false;
+          q("tab-customer").hidden = false;
           show("customer");
           return S.showCustomer(r.userId).then(function (ok) {
-            if (!ok) { S.target = null; S.q("tab-customer").hidden = true; show("scripts"); }
+            if (!ok) { S.target = null; q("tab-customer").hidden = true; show("scripts"); }
           });
         });
       }
@@ -85,10 +110,10 @@
         return S.bridge.getCurExternalChat().then(function (r) {
           if (!r.chatId) { throw new Error("企业微信没有给出当前客户群"); }
           S.target = { kind: "group", id: r.chatId };
-          S.q("tab-group").hidden = false;
+          q("tab-group").hidden = false;
           show("group");
           return S.showGroup(r.chatId).then(function (ok) {
-            if (!ok) { S.target = null; S.q("tab-group").hidden = true; show("scripts"); }
+            if (!ok) { S.target = null; q("tab-group").hidden = true; show("scripts"); }
           });
         });
       }
@@ -99,5 +124,8 @@
     }).then(function () { return "ok"; });
   }
 
-  start().then(function (state) { window.__SCRM_SIDEBAR_READY__ = state; });
+  // The views (send.js, customer.js, group.js, scripts.js) load after this file.
+  document.addEventListener("DOMContentLoaded", function () {
+    start().then(function (state) { window.__SCRM_SIDEBAR_READY__ = state; });
+  });
 })();

@@ -3,18 +3,20 @@
  * checked send with the ready-to-send text. */
 (function () {
   "use strict";
+  var Scrm = window.Scrm;
   var S = window.Sidebar;
+  var q = Scrm.byTestId;
   var category = "", timer = null, materials = {};
   var KINDS = { image: "图片", link: "链接", miniprogram: "小程序", file: "文档" };
 
   S.loadScripts = function () {
     var params = new URLSearchParams();
-    var query = S.q("script-search").value.trim();
+    var query = q("script-search").value.trim();
     if (query) { params.set("q", query); }
     if (category) { params.set("category", category); }
     if (S.target) { params.set(S.target.kind === "customer" ? "external_userid" : "chat_id", S.target.id); }
-    return S.api("GET", "/api/sidebar/scripts?" + params.toString()).then(render, function (error) {
-      S.fill(S.q("script-list"), [S.el("p", { class: "sb-error", text: "话术库读取失败：" + error.message })]);
+    return Scrm.api("GET", "/api/sidebar/scripts?" + params.toString()).then(render, function (error) {
+      Scrm.fill(q("script-list"), [Scrm.el("p", { class: "sb-error", text: "话术库读取失败：" + error.message })]);
     });
   };
 
@@ -22,46 +24,46 @@
     materials = {};
     data.materials.forEach(function (m) { materials[m.key] = m; });
     var chips = [{ name: "", count: null }].concat(data.categories).map(function (c) {
-      return S.el("button", { type: "button", class: "sb-chip" + (c.name === category ? " sb-chip_on" : ""),
+      return Scrm.el("button", { type: "button", class: "sb-chip" + (c.name === category ? " sb-chip_on" : ""),
         "data-testid": "script-category", text: c.name || "全部",
         onclick: function () { category = c.name; S.loadScripts(); } });
     });
-    S.fill(S.q("script-categories"), chips);
-    S.fill(S.q("script-list"), data.scripts.length ? data.scripts.map(scriptRow) : [S.empty("没有找到相关话术")]);
-    S.fill(S.q("material-list"), data.materials.length ? data.materials.map(materialRow) : [S.empty("暂无素材")]);
+    Scrm.fill(q("script-categories"), chips);
+    Scrm.fill(q("script-list"), data.scripts.length ? data.scripts.map(scriptRow) : [S.empty("没有找到相关话术")]);
+    Scrm.fill(q("material-list"), data.materials.length ? data.materials.map(materialRow) : [S.empty("暂无素材")]);
   }
 
   function scriptRow(script) {
     var text = script.filled !== undefined ? script.filled : script.body;
     var material = script.material_key ? materials[script.material_key] : null;
     var children = [
-      S.el("div", { class: "sb-script__title", text: script.title }),
-      S.el("div", { class: "sb-script__body", "data-testid": "script-text", text: text })
+      Scrm.el("div", { class: "sb-script__title", text: script.title }),
+      Scrm.el("div", { class: "sb-script__body", "data-testid": "script-text", text: text })
     ];
-    if (material) { children.push(S.el("div", { class: "sb-sub", text: "附" + KINDS[material.kind] + "：" + material.title })); }
+    if (material) { children.push(Scrm.el("div", { class: "sb-sub", text: "附" + KINDS[material.kind] + "：" + material.title })); }
     if (script.missing && script.missing.length) {
-      children.push(S.el("div", { class: "sb-warn", text: "待补充：" + script.missing.join("、") + "（发送前请在编辑框里补上）" }));
+      children.push(Scrm.el("div", { class: "sb-warn", text: "待补充：" + script.missing.join("、") + "（发送前请在编辑框里补上）" }));
     }
     if (S.can("sidebar.send") && S.target) {
-      children.push(S.el("button", { type: "button", class: "weui-btn weui-btn_mini weui-btn_primary",
+      children.push(Scrm.el("button", { type: "button", class: "weui-btn weui-btn_mini weui-btn_primary",
         "data-testid": "script-use", text: "使用", onclick: function () {
           var sendable = material && !(material.kind === "file" && !material.content.mediaid);
           S.compose(text, { scriptId: script.id, materialKey: sendable ? material.key : null,
             materialTitle: sendable ? material.title : null });
         } }));
     }
-    return S.el("div", { class: "sb-card sb-script", "data-testid": "script", "data-key": script.key }, children);
+    return Scrm.el("div", { class: "sb-card sb-script", "data-testid": "script", "data-key": script.key }, children);
   }
 
   function materialRow(m) {
     var open = m.kind === "link" ? m.content.link : (m.kind === "file" ? m.content.url : null);
-    return S.el("div", { class: "sb-row", "data-testid": "material" }, [
-      S.el("span", { class: "sb-chip", text: KINDS[m.kind] }),
-      open ? S.el("a", { href: open, target: "_blank", rel: "noopener", text: m.title }) : S.el("span", { text: m.title })
+    return Scrm.el("div", { class: "sb-row", "data-testid": "material" }, [
+      Scrm.el("span", { class: "sb-chip", text: KINDS[m.kind] }),
+      open ? Scrm.el("a", { href: open, target: "_blank", rel: "noopener", text: m.title }) : Scrm.el("span", { text: m.title })
     ]);
   }
 
-  S.q("script-search").addEventListener("input", function () {
+  q("script-search").addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(S.loadScripts, 250);
   });

@@ -4,34 +4,36 @@
  * so a double tap is archived once; editing the text starts a new attempt. */
 (function () {
   "use strict";
+  var Scrm = window.Scrm;
   var S = window.Sidebar;
-  var sheet = S.q("composer"), textBox = S.q("composer-text"), verdictBox = S.q("composer-verdict");
-  var confirmBox = S.q("composer-confirm"), reasonBox = S.q("confirm-reason");
+  var q = Scrm.byTestId;
+  var sheet = q("composer"), textBox = q("composer-text"), verdictBox = q("composer-verdict");
+  var confirmBox = q("composer-confirm"), reasonBox = q("confirm-reason");
   var current = null; // {materialKey, scriptId, taskId, attemptKey, onSent}
 
   var DECISIONS = { pass: "通过", warn: "需确认", block: "拦截" };
 
   S.renderHits = function (box, decision, hits, sentence) {
     var items = (hits || []).map(function (hit) {
-      return S.el("li", { "data-testid": "hit" }, [
-        S.el("b", { text: "“" + (hit.matched || hit.term) + "”" }),
-        S.el("span", { text: " " + (hit.category || "") + (hit.basis ? " · 依据 " + hit.basis : "") +
+      return Scrm.el("li", { "data-testid": "hit" }, [
+        Scrm.el("b", { text: "“" + (hit.matched || hit.term) + "”" }),
+        Scrm.el("span", { text: " " + (hit.category || "") + (hit.basis ? " · 依据 " + hit.basis : "") +
           (hit.note ? " · " + hit.note : "") })
       ]);
     });
-    S.fill(box, [
-      S.el("div", { class: "sb-decision sb-" + decision, "data-testid": "decision", text: DECISIONS[decision] || decision }),
-      sentence ? S.el("p", { text: sentence }) : null,
-      items.length ? S.el("ul", { class: "sb-hits" }, items) : null
+    Scrm.fill(box, [
+      Scrm.el("div", { class: "sb-decision sb-" + decision, "data-testid": "decision", text: DECISIONS[decision] || decision }),
+      sentence ? Scrm.el("p", { text: sentence }) : null,
+      items.length ? Scrm.el("ul", { class: "sb-hits" }, items) : null
     ].filter(Boolean));
   };
 
   S.compose = function (text, options) {
     if (!S.target) { S.notice("请从企业微信聊天工具栏打开侧边栏，再发送。"); return; }
-    current = Object.assign({ attemptKey: S.uuid() }, options || {});
+    current = Object.assign({ attemptKey: Scrm.uuid() }, options || {});
     textBox.value = text || "";
-    S.q("composer-target").textContent = S.target.kind === "customer" ? "当前客户" : "当前客户群";
-    S.q("composer-material").textContent = current.materialTitle ? "附：" + current.materialTitle : "";
+    q("composer-target").textContent = S.target.kind === "customer" ? "当前客户" : "当前客户群";
+    q("composer-material").textContent = current.materialTitle ? "附：" + current.materialTitle : "";
     verdictBox.textContent = "";
     confirmBox.hidden = true;
     reasonBox.value = "";
@@ -44,8 +46,8 @@
       script_id: current.scriptId || null, material_key: current.materialKey || null };
     body[S.target.kind === "customer" ? "external_userid" : "chat_id"] = S.target.id;
     if (reason) { body.confirm_reason = reason; }
-    S.q("composer-send").disabled = true;
-    return S.api("POST", "/api/sidebar/send-check", body).then(function (answer) {
+    q("composer-send").disabled = true;
+    return Scrm.api("POST", "/api/sidebar/send-check", body).then(function (answer) {
       if (answer.released) { return deliver(answer); }
       if (answer.needs_confirmation) {
         S.renderHits(verdictBox, "warn", answer.hits, "这条消息有需要注意的用语。确需发送，请填写理由后确认（全程留痕）。");
@@ -56,7 +58,7 @@
       S.renderHits(verdictBox, "block", answer.hits, "这条消息不能发送：请修改下列用语。未发送任何内容。");
     }).catch(function (error) {
       S.renderHits(verdictBox, "block", [], "检查失败：" + error.message);
-    }).then(function () { S.q("composer-send").disabled = false; });
+    }).then(function () { q("composer-send").disabled = false; });
   }
 
   function deliver(answer) {
@@ -80,22 +82,22 @@
   }
 
   textBox.addEventListener("input", function () {
-    if (current) { current.attemptKey = S.uuid(); confirmBox.hidden = true; }
+    if (current) { current.attemptKey = Scrm.uuid(); confirmBox.hidden = true; }
   });
-  S.q("composer-send").addEventListener("click", function () { submit(null); });
-  S.q("confirm-send").addEventListener("click", function () {
+  q("composer-send").addEventListener("click", function () { submit(null); });
+  q("confirm-send").addEventListener("click", function () {
     if (!reasonBox.value.trim()) { reasonBox.placeholder = "请先填写理由"; reasonBox.focus(); return; }
     submit(reasonBox.value.trim());
   });
-  S.q("composer-close").addEventListener("click", function () { sheet.hidden = true; current = null; });
+  q("composer-close").addEventListener("click", function () { sheet.hidden = true; current = null; });
 
-  S.q("check-run").addEventListener("click", function () {
-    var box = S.q("check-verdict");
+  q("check-run").addEventListener("click", function () {
+    var box = q("check-verdict");
     var channel = S.target && S.target.kind === "group" ? "group" : "single";
-    S.api("POST", "/api/sidebar/check", { text: S.q("check-text").value, channel: channel })
+    Scrm.api("POST", "/api/sidebar/check", { text: q("check-text").value, channel: channel })
       .then(function (answer) {
         S.renderHits(box, answer.decision, answer.hits, answer.decision === "pass"
           ? "未发现问题，可以在企业微信里发送。" : "请注意下列用语。");
-      }, function (error) { S.fill(box, [S.el("p", { class: "sb-error", text: error.message })]); });
+      }, function (error) { Scrm.fill(box, [Scrm.el("p", { class: "sb-error", text: error.message })]); });
   });
 })();
