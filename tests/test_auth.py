@@ -77,21 +77,6 @@ def bank(app_ctx) -> dict[str, Staff]:
     return people
 
 
-@pytest.fixture
-def sign_in_as(client):
-    """Sign ``client`` in as a member of staff (or nobody); returns the CSRF token to send."""
-
-    def sign_in_as(staff: Staff | None) -> str:
-        with client.session_transaction() as session:
-            session.clear()
-            session["csrf_token"] = "csrf-token-for-tests"
-            if staff is not None:
-                session["staff_id"] = staff.id
-        return "csrf-token-for-tests"
-
-    return sign_in_as
-
-
 def visible_chat_ids(staff: Staff) -> set[str]:
     query = select(CustomerGroup.chat_id).where(CustomerGroup.id.in_(visible_groups(staff)))
     return set(db.session.scalars(query))

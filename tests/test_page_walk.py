@@ -64,11 +64,10 @@ def test_every_staff_page_has_a_place_in_the_walk(app):
 
 
 @pytest.mark.parametrize("who", [None, "no_role", *ROLES])
-def test_page_walk_gives_each_role_what_the_permission_table_says(app, client, people, who):
-    with client.session_transaction() as session:
-        session.clear()
-        if who is not None:
-            session["staff_id"] = people[who].id
+def test_page_walk_gives_each_role_what_the_permission_table_says(
+    app, client, people, sign_in_as, who
+):
+    sign_in_as(people[who] if who is not None else None)
     for rule, endpoint in staff_pages(app).items():
         path = EXAMPLES.get(rule, rule)
         response = client.get(path)

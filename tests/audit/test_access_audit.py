@@ -35,17 +35,6 @@ def people(app_ctx) -> dict[str, Staff]:
 
 
 @pytest.fixture
-def sign_in_as(client):
-    def sign_in_as(staff: Staff) -> None:
-        with client.session_transaction() as session:
-            session.clear()
-            session["csrf_token"] = "csrf-token-for-tests"
-            session["staff_id"] = staff.id
-
-    return sign_in_as
-
-
-@pytest.fixture
 def raw_engine(app):
     """A second connection, as someone with the database password would have."""
     engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])

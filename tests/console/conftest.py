@@ -1,10 +1,10 @@
 """What the console and export tests share: a small bank with every role, messages sent
-through the real gate (hits open review cases), the search index, and signing in."""
+through the real gate (hits open review cases), and the search index."""
 
 from __future__ import annotations
 
 import pytest
-from console_helpers import CSRF, customer_says, index_now, send_through_gate
+from console_helpers import customer_says, index_now, send_through_gate
 
 from scrm.compliance.review.cases import find_review_case
 from scrm.db import db
@@ -33,20 +33,6 @@ def bank(app_ctx) -> dict[str, Staff]:
         db.session.add(StaffRole(staff_id=people[key].id, role=key))
     db.session.commit()
     return people
-
-
-@pytest.fixture
-def sign_in_as(client):
-    """Sign the test client in as a member of staff (or nobody)."""
-
-    def sign_in_as(staff: Staff | None) -> None:
-        with client.session_transaction() as session:
-            session.clear()
-            session["csrf_token"] = CSRF
-            if staff is not None:
-                session["staff_id"] = staff.id
-
-    return sign_in_as
 
 
 @pytest.fixture

@@ -22,29 +22,6 @@ BEIJING_GUEST = "wmIdentityBeijing03"
 
 
 @pytest.fixture
-def app(app):
-    """The app with the binding API (until the lead registers it in create_app)."""
-    from scrm.customers.identity import api as identity_api
-
-    if "customer_binding_api" not in app.blueprints:
-        app.register_blueprint(identity_api.bp)
-    return app
-
-
-@pytest.fixture
-def sign_in_as(client):
-    def sign_in_as(staff: Staff | None) -> str:
-        with client.session_transaction() as session:
-            session.clear()
-            session["csrf_token"] = "csrf-token-for-tests"
-            if staff is not None:
-                session["staff_id"] = staff.id
-        return "csrf-token-for-tests"
-
-    return sign_in_as
-
-
-@pytest.fixture
 def bank(app_ctx):
     """上海分行 → 陆家嘴支行 with RM 林小美 (two customers), 北京分行 with RM 赵北京 (one),
     and three bank customer records."""
