@@ -16,7 +16,7 @@ from scrm.compliance.lexicon.models import LexiconSnapshot
 from scrm.compliance.lexicon.services import snapshot_active_lexicon
 from scrm.compliance.review.models import ReviewCase
 from scrm.db import db
-from scrm.directory.models import Department, Staff, StaffRole
+from scrm.directory.models import Staff
 
 
 @pytest.fixture
@@ -29,16 +29,12 @@ def lexicon_dir(app, tmp_path) -> Path:
 
 
 @pytest.fixture
-def staff(app_ctx) -> dict[str, Staff]:
-    db.session.add(Department(id=1, name="星河银行"))
+def staff(app_ctx, create_department, create_staff) -> dict[str, Staff]:
+    hq = create_department(1, "星河银行")
     people = {
-        role: Staff(userid=f"lexicon.{role}", name=name, department_id=1)
+        role: create_staff(f"lexicon.{role}", name, hq, roles=[role])
         for role, name in (("compliance", "何合规"), ("hq_ops", "宗运营"), ("rm", "林小美"))
     }
-    db.session.add_all(people.values())
-    db.session.flush()
-    for role, person in people.items():
-        db.session.add(StaffRole(staff_id=person.id, role=role))
     db.session.commit()
     return people
 

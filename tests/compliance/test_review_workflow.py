@@ -20,36 +20,21 @@ from scrm.compliance.review.models import ReviewCase, ReviewEvent
 from scrm.compliance.review.services import ReviewConflict, claim_review_case
 from scrm.compliance.review.sla import sla_summary
 from scrm.db import db, utcnow
-from scrm.directory.models import Department, Staff, StaffRole
+from scrm.directory.models import Staff
 
 
 @pytest.fixture
-def bank(app_ctx) -> dict[str, Staff]:
+def bank(app_ctx, create_department, create_staff) -> dict[str, Staff]:
     """星河银行 HQ (1) → 上海分行 (2) → 陆家嘴支行 (3); 北京分行 (4). Two RMs, two officers."""
-    db.session.add_all(
-        [
-            Department(id=1, name="星河银行"),
-            Department(id=2, name="上海分行", parent_id=1),
-            Department(id=3, name="陆家嘴支行", parent_id=2),
-            Department(id=4, name="北京分行", parent_id=1),
-        ]
-    )
-    db.session.flush()
+    hq = create_department(1, "星河银行")
+    lujiazui = create_department(3, "陆家嘴支行", create_department(2, "上海分行", hq))
+    beijing = create_department(4, "北京分行", hq)
     people = {
-        "rm": Staff(userid="lin.xiaomei", name="林小美", department_id=3),
-        "beijing_rm": Staff(userid="zhao.bj", name="赵北京", department_id=4),
-        "officer": Staff(userid="he.gui", name="何合规", department_id=1),
-        "auditor": Staff(userid="sun.jihe", name="孙稽核", department_id=1),
+        "rm": create_staff("lin.xiaomei", "林小美", lujiazui, roles=["rm"]),
+        "beijing_rm": create_staff("zhao.bj", "赵北京", beijing, roles=["rm"]),
+        "officer": create_staff("he.gui", "何合规", hq, roles=["compliance"]),
+        "auditor": create_staff("sun.jihe", "孙稽核", hq, roles=["compliance"]),
     }
-    db.session.add_all(people.values())
-    db.session.flush()
-    for key, role in (
-        ("rm", "rm"),
-        ("beijing_rm", "rm"),
-        ("officer", "compliance"),
-        ("auditor", "compliance"),
-    ):
-        db.session.add(StaffRole(staff_id=people[key].id, role=role))
     db.session.commit()
     return people
 

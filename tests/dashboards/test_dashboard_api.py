@@ -228,13 +228,8 @@ def test_rollup_and_show_commands(bank, runner):
     assert wrong.exit_code != 0 and "swap them" in wrong.output
 
 
-def test_a_branch_lead_at_hq_sees_the_bank(bank, client, sign_in_as):
-    from scrm.directory.models import Staff, StaffRole
-
-    hq_lead = Staff(userid="li.zonghang", name="李总行", department_id=1)
-    db.session.add(hq_lead)
-    db.session.flush()
-    db.session.add(StaffRole(staff_id=hq_lead.id, role="branch_lead"))
+def test_a_branch_lead_at_hq_sees_the_bank(bank, client, sign_in_as, create_staff):
+    hq_lead = create_staff("li.zonghang", "李总行", 1, roles=["branch_lead"])
     db.session.commit()
     sign_in_as(hq_lead)
     body = client.get(f"/api/dashboards/overview?{RANGE}").get_json()

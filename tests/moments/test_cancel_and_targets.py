@@ -140,11 +140,11 @@ def test_rms_outside_the_apps_visible_range_are_shown_and_never_reminded(
 def test_a_branch_lead_sees_the_posts_of_their_rms_but_may_not_post_centrally(
     moments_bank, client, sign_in_as
 ):
-    from scrm.directory.models import StaffRole
+    from scrm.directory.services import grant_role
 
     post = central(1, target={"department_ids": [3, 4]})
     lead = moments_bank["staff"]["wang.jianguo"]
-    db.session.add(StaffRole(staff_id=lead.id, role="branch_lead"))
+    grant_role(lead, "branch_lead")
     db.session.commit()
     sign_in_as(lead.userid)
     shown = client.get(f"/api/moments/posts/{post.id}").get_json()["post"]

@@ -10,7 +10,6 @@ from sqlalchemy import select, update
 
 from scrm import create_app
 from scrm.db import db, utcnow
-from scrm.directory.models import Staff, StaffRole
 from scrm.web.jssdk import jsapi_signature
 from scrm.wecom.models import WeComToken
 from scrm.wecom.simulator.api_directory import _ticket
@@ -31,9 +30,8 @@ def test_the_signature_matches_wecoms_reference_vector():
 
 
 @pytest.fixture
-def rm(app_ctx, sim, sign_in_as):
-    staff = Staff(userid="lin.xiaomei", name="林小美", roles=[StaffRole(role="rm")])
-    db.session.add(staff)
+def rm(app_ctx, sim, sign_in_as, create_staff):
+    staff = create_staff("lin.xiaomei", "林小美", roles=["rm"])
     db.session.commit()
     sign_in_as(staff)
     return staff
