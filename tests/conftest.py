@@ -6,9 +6,11 @@ bank's departments, staff, customers, groups and sidebar content.
 The schema is built once per run by the real migrations; each test then gets its own copy
 (SQLite: a copy of the migrated file; PostgreSQL: the tables are emptied after each test).
 
-A scenario one test directory shares (a whole bank with its people, customers and groups) is
-a fixture in that directory's conftest.py, built from these factories; plain values and
-functions test modules import (the CSRF token, ``wait_until``) are in helpers.py.
+A scenario the tests of one directory share (a whole bank with its people, customers and
+groups) is a fixture in that directory's conftest.py, built from these factories; the two that
+more than one directory uses, ``sidebar_bank`` and ``dashboard_bank``, are at the end of this
+file (who is who in sidebar_names.py and dashboard_names.py). Plain values and functions test
+modules import (the CSRF token, ``wait_until``, ``shanghai``) are in helpers.py.
 """
 
 from __future__ import annotations
