@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from scrm.auth import PERMISSIONS, sign_in, sign_out
 from scrm.db import db
-from scrm.directory.models import ROLES, Department, Staff, StaffRole
+from scrm.directory.models import ROLES, Staff
+from scrm.directory.services import grant_role
 from scrm.groups.access import visible_groups
 from scrm.groups.models import CustomerGroup
 from scrm.sop.metrics.models import GroupDailyMetric
@@ -24,41 +25,29 @@ BEIJING_CHAT = "wrAuthBeijing00003"
 
 
 @pytest.fixture
-def bank(app_ctx) -> dict[str, Staff]:
+def bank(app_ctx, create_department, create_staff, create_group) -> dict[str, Staff]:
     """星河银行 HQ (1) → 上海分行 (2) → 陆家嘴支行 (3), and 北京分行 (4); one member of staff per
     role, an assistant with no scrm role, three groups and a published template."""
-    db.session.add_all(
-        [
-            Department(id=1, name="星河银行"),
-            Department(id=2, name="上海分行", parent_id=1),
-            Department(id=3, name="陆家嘴支行", parent_id=2),
-            Department(id=4, name="北京分行", parent_id=1),
-        ]
-    )
-    db.session.flush()
+    hq = create_department(1, "星河银行")
+    shanghai = create_department(2, "上海分行", hq)
+    lujiazui = create_department(3, "陆家嘴支行", shanghai)
+    beijing = create_department(4, "北京分行", hq)
     people = {
-        "rm": Staff(userid="lin.xiaomei", name="林小美", department_id=3),
-        "branch_lead": Staff(userid="chen.hang", name="陈行长", department_id=2),
-        "compliance": Staff(userid="he.gui", name="何合规", department_id=1),
-        "hq_ops": Staff(userid="zong.yunying", name="宗运营", department_id=1),
-        "admin": Staff(userid="guan.li", name="管理员", department_id=1),
-        "assistant": Staff(userid="zhou.zhuli", name="周助理", department_id=3),
-        "beijing_rm": Staff(userid="zhao.bj", name="赵北京", department_id=4),
+        "rm": create_staff("lin.xiaomei", "林小美", lujiazui),
+        "branch_lead": create_staff("chen.hang", "陈行长", shanghai),
+        "compliance": create_staff("he.gui", "何合规", hq),
+        "hq_ops": create_staff("zong.yunying", "宗运营", hq),
+        "admin": create_staff("guan.li", "管理员", hq),
+        "assistant": create_staff("zhou.zhuli", "周助理", lujiazui),
+        "beijing_rm": create_staff("zhao.bj", "赵北京", beijing, roles=["rm"]),
     }
-    db.session.add_all(people.values())
-    db.session.flush()
     for role in ROLES:
-        db.session.add(StaffRole(staff_id=people[role].id, role=role))
-    db.session.add(StaffRole(staff_id=people["beijing_rm"].id, role="rm"))
+        grant_role(people[role], role)
     groups = [
-        CustomerGroup(chat_id=LUJIAZUI_CHAT, name="陆家嘴·新客欢迎群", owner_id=people["rm"].id),
-        CustomerGroup(chat_id=HELD_CHAT, name="陆家嘴·代发群", owner_id=people["assistant"].id),
-        CustomerGroup(
-            chat_id=BEIJING_CHAT, name="北京·理财沙龙群", owner_id=people["beijing_rm"].id
-        ),
+        create_group(people["rm"], "陆家嘴·新客欢迎群", chat_id=LUJIAZUI_CHAT),
+        create_group(people["assistant"], "陆家嘴·代发群", chat_id=HELD_CHAT),
+        create_group(people["beijing_rm"], "北京·理财沙龙群", chat_id=BEIJING_CHAT),
     ]
-    db.session.add_all(groups)
-    db.session.flush()
     db.session.add(
         GroupRoleHolder(group_id=groups[1].id, role="理财经理", staff_id=people["rm"].id)
     )
@@ -76,21 +65,6 @@ def bank(app_ctx) -> dict[str, Staff]:
     )
     db.session.commit()
     return people
-
-
-@pytest.fixture
-def sign_in_as(client):
-    """Sign ``client`` in as a member of staff (or nobody); returns the CSRF token to send."""
-
-    def sign_in_as(staff: Staff | None) -> str:
-        with client.session_transaction() as session:
-            session.clear()
-            session["csrf_token"] = "csrf-token-for-tests"
-            if staff is not None:
-                session["staff_id"] = staff.id
-        return "csrf-token-for-tests"
-
-    return sign_in_as
 
 
 def visible_chat_ids(staff: Staff) -> set[str]:

@@ -12,7 +12,8 @@ import pytest
 from scrm.auth import PERMISSIONS
 from scrm.console.pages import PAGES
 from scrm.db import db
-from scrm.directory.models import ROLES, Department, Staff, StaffRole
+from scrm.directory.models import ROLES, Staff
+from scrm.directory.services import grant_role
 
 #: Example paths for pages with a variable part (the page is a shell; its data comes from /api).
 EXAMPLES = {
@@ -37,19 +38,12 @@ def staff_pages(app) -> dict[str, str]:
 
 
 @pytest.fixture
-def people(app_ctx) -> dict[str, Staff]:
-    db.session.add_all(
-        [Department(id=1, name="星河银行"), Department(id=2, name="上海分行", parent_id=1)]
-    )
-    db.session.flush()
-    people = {
-        role: Staff(userid=f"walk.{role}", name=f"走查·{role}", department_id=2) for role in ROLES
-    }
-    people["no_role"] = Staff(userid="walk.zhuli", name="周助理", department_id=2)
-    db.session.add_all(people.values())
-    db.session.flush()
+def people(app_ctx, create_department, create_staff) -> dict[str, Staff]:
+    branch = create_department(2, "上海分行", create_department(1, "星河银行"))
+    people = {role: create_staff(f"walk.{role}", f"走查·{role}", branch) for role in ROLES}
+    people["no_role"] = create_staff("walk.zhuli", "周助理", branch)
     for role in ROLES:
-        db.session.add(StaffRole(staff_id=people[role].id, role=role))
+        grant_role(people[role], role)
     db.session.commit()
     return people
 
@@ -64,11 +58,10 @@ def test_every_staff_page_has_a_place_in_the_walk(app):
 
 
 @pytest.mark.parametrize("who", [None, "no_role", *ROLES])
-def test_page_walk_gives_each_role_what_the_permission_table_says(app, client, people, who):
-    with client.session_transaction() as session:
-        session.clear()
-        if who is not None:
-            session["staff_id"] = people[who].id
+def test_page_walk_gives_each_role_what_the_permission_table_says(
+    app, client, people, sign_in_as, who
+):
+    sign_in_as(people[who] if who is not None else None)
     for rule, endpoint in staff_pages(app).items():
         path = EXAMPLES.get(rule, rule)
         response = client.get(path)

@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import pytest
 from acq_names import ASSISTANT, BEIJING, BJ_RM, HQ, LEAD, LUJIAZUI, RM1, RM2, SHANGHAI
-from sqlalchemy import select
 
-from scrm.acquisition import api as acquisition_api
 from scrm.db import db
-from scrm.directory.models import Staff, StaffRole
 from scrm.inbox.services import drain_inbox
 from scrm.outbox.delivery import drain_outbox
-from scrm.sync.services import run_full_sync
 from scrm.wecom.simulator.operator_acquisition import AcquisitionActions
 
 
 @pytest.fixture
-def bank(app_ctx, sim):
+def bank(app_ctx, sim, sync_from_wecom):
     sim.add_department(1, "星河银行（测试）")
     sim.add_department(SHANGHAI, "上海分行", parent_id=1)
     sim.add_department(LUJIAZUI, "陆家嘴支行", parent_id=SHANGHAI)
@@ -30,10 +26,7 @@ def bank(app_ctx, sim):
     sim.add_user(ASSISTANT, "周助理", [LUJIAZUI], position="助理", follow=False)
     group_id, tags = sim.add_tag_group("获客渠道", ["春季理财节🌸", "代發客戶"])
     chat_id = sim.add_group_chat(RM1, "陆家嘴·新客欢迎群")
-    run_full_sync()
-    staff = {s.userid: s for s in db.session.scalars(select(Staff))}
-    db.session.add(StaffRole(staff_id=staff[HQ].id, role="hq_ops"))
-    db.session.add(StaffRole(staff_id=staff[LEAD].id, role="branch_lead"))
+    staff = sync_from_wecom(roles={HQ: "hq_ops", LEAD: "branch_lead"})
     db.session.commit()
     return {"staff": staff, "spring": tags[0], "payroll": tags[1], "chat_id": chat_id}
 
@@ -55,24 +48,3 @@ def worker(app_ctx, live_server):
         return inbox, sent
 
     return _drain
-
-
-@pytest.fixture
-def api_client(app, client):
-    """The test client, with the acquisition API registered (until create_app does it)."""
-    if "acquisition_api" not in app.blueprints:
-        app.register_blueprint(acquisition_api.bp)
-    return client
-
-
-@pytest.fixture
-def sign_in_as(api_client):
-    def sign_in_as(staff: Staff | None) -> str:
-        with api_client.session_transaction() as session:
-            session.clear()
-            session["csrf_token"] = "csrf-token-for-tests"
-            if staff is not None:
-                session["staff_id"] = staff.id
-        return "csrf-token-for-tests"
-
-    return sign_in_as

@@ -20,9 +20,9 @@ LIST = (
 )
 
 
-def upload(api_client, token, text=LIST, **form):
+def upload(client, token, text=LIST, **form):
     data = {"file": (io.BytesIO(text.encode("utf-8")), "名单.csv"), **form}
-    return api_client.post(
+    return client.post(
         "/api/acquisition/imports",
         data=data,
         content_type="multipart/form-data",
@@ -31,7 +31,7 @@ def upload(api_client, token, text=LIST, **form):
 
 
 def test_hq_creates_a_channel_and_an_rm_sees_it_but_may_not_create_one(
-    bank, sim, api_client, sign_in_as
+    bank, sim, client, sign_in_as
 ):
     token = sign_in_as(bank["staff"][HQ])
     body = {
@@ -41,15 +41,13 @@ def test_hq_creates_a_channel_and_an_rm_sees_it_but_may_not_create_one(
         "welcome_text": "{客户称呼}您好，欢迎来到外滩网点🎁",
         "tag_ids": [bank["spring"]],
     }
-    created = api_client.post(
-        "/api/acquisition/channels", json=body, headers={"X-CSRF-Token": token}
-    )
+    created = client.post("/api/acquisition/channels", json=body, headers={"X-CSRF-Token": token})
     assert created.status_code == 201, created.get_json()
     channel = created.get_json()
     assert channel["created_by"] == HQ and channel["qr_code"].startswith("https://")
     assert sim.corp.contact_ways[db.session.get(AcquisitionChannel, channel["id"]).config_id]
 
-    refused = api_client.post(
+    refused = client.post(
         "/api/acquisition/channels",
         json=body | {"welcome_text": "保本保息，欢迎！"},
         headers={"X-CSRF-Token": token},
@@ -59,24 +57,24 @@ def test_hq_creates_a_channel_and_an_rm_sees_it_but_may_not_create_one(
     )
 
     token = sign_in_as(bank["staff"][RM1])
-    assert [
-        c["name"] for c in api_client.get("/api/acquisition/channels").get_json()["channels"]
-    ] == ["外滩网点·扫码有礼"]
+    assert [c["name"] for c in client.get("/api/acquisition/channels").get_json()["channels"]] == [
+        "外滩网点·扫码有礼"
+    ]
     assert (
-        api_client.post(
+        client.post(
             "/api/acquisition/channels", json=body, headers={"X-CSRF-Token": token}
         ).status_code
         == 403
     )
     sign_in_as(bank["staff"][RM2])
-    assert api_client.get("/api/acquisition/channels").get_json()["channels"] == []
+    assert client.get("/api/acquisition/channels").get_json()["channels"] == []
 
 
 def test_an_import_with_bad_rows_answers_each_line_and_rms_see_only_their_numbers(
-    bank, api_client, sign_in_as
+    bank, client, sign_in_as
 ):
     token = sign_in_as(bank["staff"][HQ])
-    bad = upload(api_client, token, LIST + "12345,错号码,,lin.xiaomei\n")
+    bad = upload(client, token, LIST + "12345,错号码,,lin.xiaomei\n")
     assert bad.status_code == 400
     assert bad.get_json()["problems"] == [
         {
@@ -85,30 +83,30 @@ def test_an_import_with_bad_rows_answers_each_line_and_rms_see_only_their_number
             "e.g. 13812345678",
         }
     ]
-    good = upload(api_client, token, LIST + "12345,错号码,,lin.xiaomei\n", skip_bad_rows="1")
+    good = upload(client, token, LIST + "12345,错号码,,lin.xiaomei\n", skip_bad_rows="1")
     assert good.status_code == 201 and good.get_json()["imported"] == 3
 
     sign_in_as(bank["staff"][RM1])
-    tasks = api_client.get("/api/acquisition/tasks").get_json()["tasks"]
+    tasks = client.get("/api/acquisition/tasks").get_json()["tasks"]
     assert [(t["rm"], t["mobile"]) for t in tasks] == [(RM1, "13812345678")]
-    report = api_client.get("/api/acquisition/report?level=rm").get_json()["rows"]
+    report = client.get("/api/acquisition/report?level=rm").get_json()["rows"]
     assert [r["rm"] for r in report] == [RM1]
 
     sign_in_as(bank["staff"][LEAD])  # 上海分行: both 陆家嘴 RMs, numbers masked
-    tasks = api_client.get("/api/acquisition/tasks").get_json()["tasks"]
+    tasks = client.get("/api/acquisition/tasks").get_json()["tasks"]
     assert [(t["rm"], t["mobile"]) for t in tasks] == [(RM1, "138****5678"), (RM2, "139****5678")]
-    branch = api_client.get("/api/acquisition/report?level=branch").get_json()["rows"]
+    branch = client.get("/api/acquisition/report?level=branch").get_json()["rows"]
     assert [(r["branch"], r["imported"]) for r in branch] == [("上海分行", 2)]
 
     sign_in_as(bank["staff"][HQ])
-    everyone = api_client.get("/api/acquisition/tasks").get_json()["tasks"]
+    everyone = client.get("/api/acquisition/tasks").get_json()["tasks"]
     assert {t["rm"] for t in everyone} == {RM1, RM2, BJ_RM}
     assert all("****" in t["mobile"] for t in everyone)
 
 
-def test_archiving_an_unknown_channel_is_a_404_that_names_the_fix(bank, api_client, sign_in_as):
+def test_archiving_an_unknown_channel_is_a_404_that_names_the_fix(bank, client, sign_in_as):
     token = sign_in_as(bank["staff"][LEAD])
-    missing = api_client.post(
+    missing = client.post(
         "/api/acquisition/channels/424242/archive", headers={"X-CSRF-Token": token}
     )
     assert (
@@ -116,7 +114,7 @@ def test_archiving_an_unknown_channel_is_a_404_that_names_the_fix(bank, api_clie
         and "GET /api/acquisition/channels" in missing.get_json()["error"]["message"]
     )
     assert (
-        api_client.post(
+        client.post(
             "/api/acquisition/channels", json={}, headers={"X-CSRF-Token": token}
         ).status_code
         == 400

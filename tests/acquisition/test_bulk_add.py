@@ -21,7 +21,6 @@ from scrm.acquisition.imports import ImportFileError, check_file
 from scrm.acquisition.models import AddImport, AddTask
 from scrm.acquisition.reports import conversion_report
 from scrm.acquisition.sealing import mobile_sha256, open_mobile
-from scrm.customers.identity.models import BankCustomer, CustomerBinding
 from scrm.customers.services import get_customer
 from scrm.db import db
 from scrm.outbox.delivery import drain_outbox
@@ -88,10 +87,10 @@ def test_every_bad_row_is_reported_by_line_and_nothing_is_imported_without_skip(
     ]
 
 
-def test_numbers_are_kept_hashed_masked_and_sealed_and_shown_only_to_their_rm(bank):
-    db.session.add(
-        BankCustomer(cif_no="CIF0002", name="王小明", mobile_sha256=mobile_sha256("13912345678"))
-    )
+def test_numbers_are_kept_hashed_masked_and_sealed_and_shown_only_to_their_rm(
+    bank, create_bank_customer
+):
+    create_bank_customer("CIF0002", "王小明", mobile_sha256=mobile_sha256("13912345678"))
     imported()
     row = task("13812345678")
     assert (row.mobile_masked, row.name, row.cif_no, row.line_no) == (
@@ -129,20 +128,15 @@ def test_an_rm_adding_the_customer_by_phone_closes_their_task_once(bank, sim, sc
     assert task("13912345678").status == "pending"  # wang.jianguo has not added his yet
 
 
-def test_a_customer_later_bound_to_the_tasks_customer_number_closes_it(bank, sim, worker):
+def test_a_customer_later_bound_to_the_tasks_customer_number_closes_it(
+    bank, sim, worker, create_bank_customer
+):
     imported()
     came = sim.operator.customer_adds_rm(BJ_RM, name="李四😀")  # by QR, no number noted
     worker()
     assert task("13600003333").status == "pending"
     customer = get_customer(came.external_userid)
-    bank_customer = BankCustomer(cif_no="CIF0004", name="李四")
-    db.session.add(bank_customer)
-    db.session.flush()
-    db.session.add(
-        CustomerBinding(
-            customer_id=customer.id, bank_customer_id=bank_customer.id, method="counter"
-        )
-    )
+    create_bank_customer("CIF0004", "李四", bound_to=customer)
     db.session.commit()
     assert close_tasks_by_binding() == 1
     db.session.commit()

@@ -10,39 +10,23 @@ from sqlalchemy.exc import DBAPIError
 from scrm.audit.models import EXPORT, SEARCH, VIEW
 from scrm.audit.services import record_access
 from scrm.db import db
-from scrm.directory.models import Department, Staff, StaffRole
+from scrm.directory.models import Staff
 from scrm.errors import ScrmError
 
 
 @pytest.fixture
-def people(app_ctx) -> dict[str, Staff]:
-    db.session.add(Department(id=1, name="星河银行"))
-    db.session.flush()
+def people(app_ctx, create_department, create_staff) -> dict[str, Staff]:
+    hq = create_department(1, "星河银行")
     people = {
-        role: Staff(userid=userid, name=name, department_id=1)
+        role: create_staff(userid, name, hq, roles=[role])
         for role, userid, name in (
             ("compliance", "he.gui", "何合规"),
             ("admin", "guan.li", "管理员"),
             ("rm", "li.na", "李娜"),
         )
     }
-    db.session.add_all(people.values())
-    db.session.flush()
-    for role, staff in people.items():
-        db.session.add(StaffRole(staff_id=staff.id, role=role))
     db.session.commit()
     return people
-
-
-@pytest.fixture
-def sign_in_as(client):
-    def sign_in_as(staff: Staff) -> None:
-        with client.session_transaction() as session:
-            session.clear()
-            session["csrf_token"] = "csrf-token-for-tests"
-            session["staff_id"] = staff.id
-
-    return sign_in_as
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@ sync API against the live app and the WeCom simulator.
 
 Chromium missing is a failure that names the fix, never a skip: ``.ci/run`` and the README's
 test command install it (``.ci/ensure-chromium``). Screenshots go to ``tests/artifacts/``
-(ignored by git) as ``<test>-<name>.png`` at 390 px wide, the width of a phone's sidebar.
+(ignored by git) as ``<test>-<name>.png`` at 390 px wide, the width of a phone's sidebar, or at
+desktop width for the console.
 """
 
 from __future__ import annotations
@@ -13,10 +14,21 @@ import re
 from pathlib import Path
 
 import pytest
+from dashboard_names import D1, D2
+from dashboard_names import WANG as WANG_XIANSHENG
+from playwright.sync_api import expect
+
+from scrm.archive.search.indexer import index_new_messages
+from scrm.compliance.gateway import CLIENT_SEND, OutboundMessage, submit
+from scrm.db import db
+from scrm.directory.models import Department, Staff
 
 CHROMIUM = os.environ.get("SCRM_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+#: What 林小美 promised 王先生 in the console's bank: the gate warns, a review case opens.
+PROMISE = "王女士，这款理财保本保收益，穩賺不賠💰"
 
 
 @pytest.fixture(scope="session")
@@ -72,3 +84,71 @@ def screenshot(request, page):
         return path
 
     return shoot
+
+
+@pytest.fixture
+def console_page(chromium, live_server, request):
+    """``console_page(userid, path, viewport=DESKTOP)``: a new browser context (downloads
+    accepted) signed in as ``userid`` through the WeCom simulator's QR sign-in, on ``path``
+    once the console's nav is ready; ``page.shoot(name)`` saves tests/artifacts/<test>-<name>.png.
+    """
+    contexts = []
+
+    def open_as(userid: str, path: str, viewport: dict = DESKTOP):
+        context = chromium.new_context(viewport=viewport, locale="zh-CN", accept_downloads=True)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+
+        def shoot(name: str) -> None:
+            ARTIFACTS.mkdir(exist_ok=True)
+            test = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+            page.screenshot(path=str(ARTIFACTS / f"{test}-{name}.png"), full_page=True)
+
+        page.shoot = shoot
+        # WeCom's web login (the simulator's page): they pick themselves, as they would scan.
+        page.goto(f"{live_server.url}/auth/wecom/start?via=qr&next={path}")
+        page.locator(f'a[data-userid="{userid}"]').click()
+        expect(page.get_by_test_id("console-nav")).to_have_attribute("data-ready", "1")
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def send_through_gate(app_ctx):
+    """``send_through_gate(text, customer, sender="lin.xiaomei")``: a sidebar send through the
+    real gate, archived and indexed for search; returns the archived message's id."""
+
+    def send(text: str, customer: str, sender: str = "lin.xiaomei") -> int:
+        result = submit(
+            OutboundMessage(
+                channel="single",
+                origin="sidebar",
+                sender_userid=sender,
+                text=text,
+                delivery_kind=CLIENT_SEND,
+                recipients=[customer],
+            )
+        )
+        db.session.commit()
+        index_new_messages()
+        db.session.commit()
+        return result.archived_message_id
+
+    return send
+
+
+@pytest.fixture
+def console_bank(dashboard_bank, sim, send_through_gate) -> dict:
+    """The dashboards' bank (tests/conftest.py: every role, two days of metrics, rolled up),
+    its departments and members in the WeCom simulator so each can sign in, and 林小美's
+    PROMISE to 王先生 sent through the real gate (a review case), indexed for search."""
+    for department in db.session.query(Department).order_by(Department.id):
+        sim.add_department(department.id, department.name, parent_id=department.parent_id)
+    for staff in db.session.query(Staff):
+        sim.add_user(staff.userid, staff.name, [staff.department_id])
+    promise = send_through_gate(PROMISE, WANG_XIANSHENG)
+    return dashboard_bank | {"promise": promise, "promise_text": PROMISE, "D1": D1, "D2": D2}

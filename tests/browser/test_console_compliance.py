@@ -8,9 +8,7 @@ import io
 import re
 from pathlib import Path
 
-import console_bank
 import pytest
-from console_bank import PROMISE, make_console_bank, send_through_gate, sign_in
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -24,17 +22,14 @@ REASON = "客户投诉核查 TS-2026-031"
 
 
 @pytest.fixture
-def bank(sim, app_ctx):
-    return make_console_bank(sim)
-
-
-desk = console_bank.desk
+def bank(console_bank):
+    return console_bank
 
 
 def test_compliance_searches_opens_the_conversation_and_exports_it_with_a_reason(
-    desk, live_server, bank
+    console_page, live_server, bank
 ):
-    sign_in(desk, live_server, "he.gui", "/console/archive")
+    desk = console_page("he.gui", "/console/archive")
     desk.get_by_test_id("q").fill("保本 (")
     desk.get_by_test_id("search").click()
     expect(desk.get_by_test_id("message")).to_contain_text("remove ( from the keyword")
@@ -64,7 +59,7 @@ def test_compliance_searches_opens_the_conversation_and_exports_it_with_a_reason
         r"archive-export-conversation-\d{8}T\d{6}Z\.csv", download.suggested_filename
     )
     content = Path(download.path()).read_bytes()
-    assert content.startswith(b"\xef\xbb\xbf") and PROMISE.encode() in content
+    assert content.startswith(b"\xef\xbb\xbf") and bank["promise_text"].encode() in content
     assert REASON.encode() in content
     expect(desk.get_by_test_id("message")).to_contain_text("已导出")
     desk.shoot("conversation-exported")
@@ -78,9 +73,9 @@ def test_compliance_searches_opens_the_conversation_and_exports_it_with_a_reason
     expect(desk.locator('[data-testid=audit-row][data-action="export"]')).to_contain_text(REASON)
 
 
-def test_compliance_claims_a_case_and_gives_a_verdict(desk, live_server, bank):
+def test_compliance_claims_a_case_and_gives_a_verdict(console_page, live_server, bank):
     case = find_review_case(bank["promise"])
-    sign_in(desk, live_server, "he.gui", "/console/review")
+    desk = console_page("he.gui", "/console/review")
     expect(desk.get_by_test_id("sla")).to_contain_text("待处理 1")
     listed = desk.locator(f'[data-testid=case][data-id="{case.id}"]')
     expect(listed.get_by_test_id("case-status")).to_have_text("待认领")
@@ -108,8 +103,10 @@ def test_compliance_claims_a_case_and_gives_a_verdict(desk, live_server, bank):
     assert sum(" claim " in entry for entry in history) == 1
 
 
-def test_compliance_pages_through_a_search_and_exports_every_page_as_xlsx(desk, live_server, bank):
-    sign_in(desk, live_server, "he.gui", "/console/archive")
+def test_compliance_pages_through_a_search_and_exports_every_page_as_xlsx(
+    console_page, live_server, bank
+):
+    desk = console_page("he.gui", "/console/archive")
     desk.locator("input[name=rm]").fill("lin.xiaomei")
     desk.get_by_test_id("limit").select_option("10")
     desk.get_by_test_id("search").click()
@@ -142,11 +139,11 @@ def test_compliance_pages_through_a_search_and_exports_every_page_as_xlsx(desk, 
 
 
 def test_compliance_marks_cases_false_positive_in_bulk_once_and_proposes_an_allow_phrase(
-    desk, live_server, bank
+    console_page, live_server, bank, send_through_gate
 ):
     second = send_through_gate("李女士，本产品保本保收益吗？请以合同为准", "wmLiNvShi02")
     cases = [find_review_case(bank["promise"]).id, find_review_case(second).id]
-    sign_in(desk, live_server, "he.gui", "/console/review")
+    desk = console_page("he.gui", "/console/review")
     for case_id in cases:
         desk.locator(f'[data-testid=case][data-id="{case_id}"] input[type=checkbox]').check()
     desk.locator("#bulk-form input[name=note]").fill("正常产品问答，误报")

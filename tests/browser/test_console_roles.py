@@ -4,9 +4,7 @@ reads the access audit; an RM meets 403 pages; and the nav shows each role only 
 
 from __future__ import annotations
 
-import console_bank
 import pytest
-from console_bank import make_console_bank, sign_in
 from playwright.sync_api import expect
 
 CONSOLE_PAGES = {
@@ -19,11 +17,8 @@ CONSOLE_PAGES = {
 
 
 @pytest.fixture
-def bank(sim, app_ctx):
-    return make_console_bank(sim)
-
-
-desk = console_bank.desk
+def bank(console_bank):
+    return console_bank
 
 
 def range_of(bank) -> str:
@@ -35,8 +30,8 @@ def drill(page, level: str, name: str) -> None:
     expect(page.get_by_test_id("children")).to_have_attribute("data-level", level)
 
 
-def test_a_branch_lead_drills_down_from_their_branch_to_a_group(desk, live_server, bank):
-    sign_in(desk, live_server, "chen.hang", "/console/dashboards")
+def test_a_branch_lead_drills_down_from_their_branch_to_a_group(console_page, live_server, bank):
+    desk = console_page("chen.hang", "/console/dashboards")
     expect(desk.get_by_test_id("path")).to_have_text("分行 上海分行")
     desk.get_by_test_id("start").fill(str(bank["D1"]))
     desk.get_by_test_id("end").fill(str(bank["D2"]))
@@ -63,8 +58,8 @@ def test_a_branch_lead_drills_down_from_their_branch_to_a_group(desk, live_serve
     expect(desk.get_by_test_id("path")).to_have_text("分行 上海分行")
 
 
-def test_hq_ops_sorts_the_bank_and_tries_the_lexicon_test_box(desk, live_server, bank):
-    sign_in(desk, live_server, "zong.yunying", f"/console/dashboards?{range_of(bank)}")
+def test_hq_ops_sorts_the_bank_and_tries_the_lexicon_test_box(console_page, live_server, bank):
+    desk = console_page("zong.yunying", f"/console/dashboards?{range_of(bank)}")
     expect(desk.get_by_test_id("path")).to_have_text("全行 星河银行")
     desk.get_by_test_id("sort-name").click()
     names = desk.get_by_test_id("child-row").all_text_contents()
@@ -82,8 +77,8 @@ def test_hq_ops_sorts_the_bank_and_tries_the_lexicon_test_box(desk, live_server,
     desk.shoot("lexicon-test")
 
 
-def test_an_rm_gets_403_pages_naming_the_permission(desk, live_server, bank):
-    sign_in(desk, live_server, "lin.xiaomei", "/console/")
+def test_an_rm_gets_403_pages_naming_the_permission(console_page, live_server, bank):
+    desk = console_page("lin.xiaomei", "/console/")
     for path, permission in (
         ("/console/archive", "archive.search"),
         ("/console/review", "review.read"),
@@ -96,8 +91,8 @@ def test_an_rm_gets_403_pages_naming_the_permission(desk, live_server, bank):
     desk.shoot("forbidden")
 
 
-def test_an_admin_reads_the_access_audit_but_not_the_archive(desk, live_server, bank):
-    sign_in(desk, live_server, "guan.li", "/console/audit")
+def test_an_admin_reads_the_access_audit_but_not_the_archive(console_page, live_server, bank):
+    desk = console_page("guan.li", "/console/audit")
     expect(desk.get_by_test_id("audit-rows")).to_be_visible()
     assert desk.goto(f"{live_server.url}/console/archive").status == 403
     assert desk.goto(f"{live_server.url}/console/status").status == 200
@@ -115,9 +110,9 @@ def test_an_admin_reads_the_access_audit_but_not_the_archive(desk, live_server, 
     ],
 )
 def test_the_nav_shows_each_role_only_the_console_pages_it_may_open(
-    desk, live_server, bank, userid, sees
+    console_page, live_server, bank, userid, sees
 ):
-    sign_in(desk, live_server, userid, "/console/")
+    desk = console_page(userid, "/console/")
     nav = desk.get_by_test_id("console-nav")
     links = set(nav.locator("a").all_text_contents())
     assert links & set(CONSOLE_PAGES) == sees

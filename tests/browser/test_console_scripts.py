@@ -6,15 +6,11 @@ is deleted, and the RM gets the 403 page. A screenshot at 1280 px goes to tests/
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from console_bank import ARTIFACTS, sign_in
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from scrm.db import db
-from scrm.directory.models import Department, Staff, StaffRole
 from scrm.sidebar.models import SidebarMaterial, SidebarScript
 
 CONSOLE = {"width": 1280, "height": 900}
@@ -24,48 +20,19 @@ EDITED_BODY = BODY.replace("已更新", "已更新，适合稳健型客户长期
 
 
 @pytest.fixture
-def bank(sim, app_ctx):
+def bank(app_ctx, create_department, create_staff):
     """星河银行 → 陆家嘴支行: HQ ops 宗运营 and the RM 林小美, each able to sign in."""
-    for number, name, parent in ((1, "星河银行", None), (3, "陆家嘴支行", 1)):
-        db.session.add(Department(id=number, name=name, parent_id=parent))
-        sim.add_department(number, name, parent_id=parent)
-    db.session.flush()
-    for userid, name, department, role in (
-        (HQ, "宗运营", 1, "hq_ops"),
-        (RM, "林小美", 3, "rm"),
-    ):
-        staff = Staff(userid=userid, name=name, department_id=department)
-        db.session.add(staff)
-        db.session.flush()
-        db.session.add(StaffRole(staff_id=staff.id, role=role))
-        sim.add_user(userid, name, [department])
+    hq = create_department(1, "星河银行", in_wecom=True)
+    lujiazui = create_department(3, "陆家嘴支行", hq, in_wecom=True)
+    create_staff(HQ, "宗运营", hq, roles=["hq_ops"], in_wecom=True)
+    create_staff(RM, "林小美", lujiazui, roles=["rm"], in_wecom=True)
     db.session.commit()
 
 
 @pytest.fixture
-def browser_for(chromium, live_server, request):
-    """``browser_for(userid, path)``: a signed-in page at 1280 px; ``page.shoot(name)`` saves
-    tests/artifacts/<test>-<name>.png."""
-    contexts = []
-
-    def open_as(userid: str, path: str):
-        context = chromium.new_context(viewport=CONSOLE, locale="zh-CN")
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        sign_in(page, live_server, userid, path)
-
-        def shoot(name: str) -> None:
-            ARTIFACTS.mkdir(exist_ok=True)
-            test = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
-            page.screenshot(path=str(ARTIFACTS / f"{test}-{name}.png"), full_page=True)
-
-        page.shoot = shoot
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
+def browser_for(console_page):
+    """``browser_for(userid, path)``: a signed-in console page at 1280 px (``page.shoot``)."""
+    return lambda userid, path: console_page(userid, path, viewport=CONSOLE)
 
 
 def _rm_library(rm_page, live_server, query: str = "") -> list[dict]:

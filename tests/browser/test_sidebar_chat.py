@@ -6,21 +6,17 @@ customer group (completes today's SOP to-do with one tap), beside another RM's c
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
 from playwright.sync_api import expect
+from sidebar_names import BEIJING_CUSTOMER, CUSTOMER, LIN, SOP_TEXT
 from sqlalchemy import select
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sidebar"))
-from sidebar_bank import BEIJING_CUSTOMER, CUSTOMER, LIN, SOP_TEXT, build_bank  # noqa: E402
-
-from scrm.archive.chain.models import ArchivedMessage  # noqa: E402
-from scrm.customers.notes.models import CustomerNote  # noqa: E402
-from scrm.db import db  # noqa: E402
-from scrm.sop.models import SopTask  # noqa: E402
+from scrm.archive.chain.models import ArchivedMessage
+from scrm.customers.notes.models import CustomerNote
+from scrm.db import db
+from scrm.sop.models import SopTask
 
 WARN_TEXT = "王总，这是目前最好的配置时机之一，您可以考虑一下。"
 BLOCK_TEXT = "王总放心，這款產品保本保息，穩賺不賠！"
@@ -34,18 +30,9 @@ def app_config(app_config):
 
 
 @pytest.fixture
-def app(app):
-    """The app with the customer profile API mounted (until create_app registers it)."""
-    from scrm.customers.api import bp
-
-    if bp.name not in app.blueprints:
-        app.register_blueprint(bp)
-    return app
-
-
-@pytest.fixture
-def bank(sim, app_ctx):
-    return build_bank(sim)
+def bank(sidebar_bank):
+    """The sidebar's bank (tests/conftest.py)."""
+    return sidebar_bank
 
 
 def _open(page, live_server, **query) -> None:

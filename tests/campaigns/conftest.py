@@ -6,15 +6,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from campaign_bank import ARCHIVE_SECRET, CUSTOMERS, HQ, LEAD, A, B, C
-from sqlalchemy import select
+from campaign_names import HQ, LEAD, A, B, C
 
-from scrm.customers.identity.models import BankCustomer, BankCustomerType, CustomerBinding
-from scrm.customers.models import Customer
 from scrm.db import db
-from scrm.directory.models import Staff, StaffRole
-from scrm.sync.services import run_full_sync
+from scrm.directory.models import Staff
 from scrm.wecom.simulator.msgaudit import enable_archive
+
+ARCHIVE_SECRET = "archive-secret-for-tests-only-000000000015"
+# external_userid: (name, RMs in the order they added the customer, tier, types, tags)
+CUSTOMERS = {
+    "wmZhangWei001": ("张伟", [A], "gold", ["payroll"], ["代发客户"]),
+    "wmLiNa000002": ("李娜🌸", [A], "platinum", ["payroll", "wealth"], ["代发客户", "稳健理财"]),
+    "wmWangFang03": ("王芳", [A], "diamond", ["payroll"], ["代发客户"]),
+    "wmLiuYang004": ("劉洋", [A], "gold", ["payroll"], ["代发客户"]),
+    "wmChenJing05": ("陈静", [B], "gold", ["payroll"], ["代发客户"]),
+    "wmYangLei006": ("杨磊", [B], "private", ["payroll", "mortgage"], ["代发客户"]),
+    "wmZhaoMin007": ("赵敏", [B], "mass", ["payroll"], ["代发客户"]),
+    "wmHuangQ0008": ("黄强", [A], "gold", ["mortgage"], ["按揭客户"]),
+    "wmZhouJie009": ("周杰", [C], "gold", ["payroll"], ["代发客户"]),
+    "wmWuTing0010": ("吴婷（Ｗ）", [B, A], "gold", ["payroll"], ["代发客户"]),
+    "wmNoBind0011": ("钱多多", [A], None, [], []),
+    "wmSunLi00012": ("孙丽", [A], "gold", ["payroll"], ["代发客户"]),
+}
 
 
 @dataclass
@@ -35,7 +48,7 @@ def app_config(app_config, audit):
 
 
 @pytest.fixture
-def bank(app_ctx, sim) -> Bank:
+def bank(app_ctx, sim, sync_from_wecom, create_bank_customer) -> Bank:
     sim.add_department(1, "星河银行")
     sim.add_department(2, "上海分行", parent_id=1)
     sim.add_department(3, "陆家嘴支行", parent_id=2)
@@ -56,43 +69,17 @@ def bank(app_ctx, sim) -> Bank:
                 rm, eid, tag_ids=[tag_ids[t] for t in tags], createtime=base + 86400 * (i + 1)
             )
     chat_id = sim.add_group_chat(A, "上海分行·代发客户群", [("wmZhangWei001", 2, 1)])
-    run_full_sync()
-    staff = {s.userid: s for s in db.session.scalars(select(Staff))}
-    db.session.add(StaffRole(staff_id=staff[HQ].id, role="hq_ops"))
-    db.session.add(StaffRole(staff_id=staff[LEAD].id, role="branch_lead"))
-    customers = {c.external_userid: c for c in db.session.scalars(select(Customer))}
+    staff = sync_from_wecom(roles={HQ: "hq_ops", LEAD: "branch_lead"})
     for n, (eid, (name, _rms, tier, types, _tags)) in enumerate(CUSTOMERS.items()):
-        if tier is None:
-            continue
-        bank_customer = BankCustomer(
-            cif_no=f"CIF{n:08d}",
-            name=name,
-            tier=tier,
-            aum_band="500k_6m",
-            department_id=2,
-            types=[BankCustomerType(type=t) for t in types],
-        )
-        db.session.add(bank_customer)
-        db.session.flush()
-        db.session.add(
-            CustomerBinding(
-                customer_id=customers[eid].id, bank_customer_id=bank_customer.id, method="counter"
+        if tier is not None:
+            create_bank_customer(
+                f"CIF{n:08d}",
+                name,
+                tier=tier,
+                aum_band="500k_6m",
+                department_id=2,
+                types=types,
+                bound_to=eid,
             )
-        )
     db.session.commit()
     return Bank(staff=staff, tag_ids=tag_ids, chat_id=chat_id)
-
-
-@pytest.fixture
-def sign_in_as(client):
-    """Sign ``client`` in as a member of staff; returns the CSRF token to send."""
-
-    def sign_in_as(staff: Staff | None) -> str:
-        with client.session_transaction() as session:
-            session.clear()
-            session["csrf_token"] = "csrf-token-for-tests"
-            if staff is not None:
-                session["staff_id"] = staff.id
-        return "csrf-token-for-tests"
-
-    return sign_in_as

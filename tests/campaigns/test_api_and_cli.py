@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from campaign_bank import HQ, LEAD, PAYROLL_GOLD_SHANGHAI, A, B
+from campaign_names import HQ, LEAD, PAYROLL_GOLD_SHANGHAI, A, B
 from sqlalchemy import select
 
 from scrm.campaigns.models import MassCampaign, Segment

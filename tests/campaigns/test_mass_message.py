@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from campaign_bank import HQ, PAYROLL_GOLD_SHANGHAI, A, B
+from campaign_names import HQ, PAYROLL_GOLD_SHANGHAI, A, B
 from sqlalchemy import func, select
 
 from scrm.archive.chain.models import ArchivedMessage

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from campaign_bank import A, B, C
+from campaign_names import A, B, C
 
 from scrm.archive.chain.models import INBOUND, INGESTED, OUTBOUND
 from scrm.archive.chain.services import append_message

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import CSRF_HEADERS
 from sqlalchemy import func, select
 
 from scrm.archive.chain.models import ArchivedMessage
@@ -15,9 +16,7 @@ from scrm.compliance.lexicon.models import LexiconSnapshot
 from scrm.compliance.lexicon.services import snapshot_active_lexicon
 from scrm.compliance.review.models import ReviewCase
 from scrm.db import db
-from scrm.directory.models import Department, Staff, StaffRole
-
-CSRF = "csrf-token-for-lexicon-tests"
+from scrm.directory.models import Staff
 
 
 @pytest.fixture
@@ -30,44 +29,28 @@ def lexicon_dir(app, tmp_path) -> Path:
 
 
 @pytest.fixture
-def staff(app_ctx) -> dict[str, Staff]:
-    db.session.add(Department(id=1, name="星河银行"))
+def staff(app_ctx, create_department, create_staff) -> dict[str, Staff]:
+    hq = create_department(1, "星河银行")
     people = {
-        role: Staff(userid=f"lexicon.{role}", name=name, department_id=1)
+        role: create_staff(f"lexicon.{role}", name, hq, roles=[role])
         for role, name in (("compliance", "何合规"), ("hq_ops", "宗运营"), ("rm", "林小美"))
     }
-    db.session.add_all(people.values())
-    db.session.flush()
-    for role, person in people.items():
-        db.session.add(StaffRole(staff_id=person.id, role=role))
     db.session.commit()
     return people
-
-
-@pytest.fixture
-def act_as(client):
-    def act_as(person: Staff | None) -> None:
-        with client.session_transaction() as session:
-            session.clear()
-            session["csrf_token"] = CSRF
-            if person is not None:
-                session["staff_id"] = person.id
-
-    return act_as
 
 
 def try_text(client, text: str, channel: str = "group"):
     return client.post(
         "/api/lexicon/test",
         json={"text": text, "channel": channel},
-        headers={"X-CSRF-Token": CSRF},
+        headers=CSRF_HEADERS,
     )
 
 
 def test_an_officer_sees_the_active_lexicon_by_category_with_actions_per_channel(
-    client, staff, act_as, lexicon_dir
+    client, staff, sign_in_as, lexicon_dir
 ):
-    act_as(staff["compliance"])
+    sign_in_as(staff["compliance"])
 
     body = client.get("/api/lexicon").get_json()
 
@@ -88,8 +71,8 @@ def test_an_officer_sees_the_active_lexicon_by_category_with_actions_per_channel
     assert len(body["version"]) == 64
 
 
-def test_the_diff_of_two_real_versions_shows_what_changed(client, staff, act_as, lexicon_dir):
-    act_as(staff["compliance"])
+def test_the_diff_of_two_real_versions_shows_what_changed(client, staff, sign_in_as, lexicon_dir):
+    sign_in_as(staff["compliance"])
     before = client.get("/api/lexicon").get_json()["version"]
     guaranteed = lexicon_dir / "承诺收益.tsv"
     text = guaranteed.read_text(encoding="utf-8")
@@ -124,9 +107,9 @@ def test_the_diff_of_two_real_versions_shows_what_changed(client, staff, act_as,
 
 
 def test_the_test_box_marks_traditional_and_full_width_hits_where_they_stand(
-    client, staff, act_as, lexicon_dir
+    client, staff, sign_in_as, lexicon_dir
 ):
-    act_as(staff["hq_ops"])
+    sign_in_as(staff["hq_ops"])
     text = "客戶您好，這款理財穩賺不賠，可以用ＵＳＤＴ買 <b>😀"
 
     body = try_text(client, text).get_json()
@@ -147,8 +130,8 @@ def test_the_test_box_marks_traditional_and_full_width_hits_where_they_stand(
     assert db.session.scalar(select(func.count()).select_from(ReviewCase)) == 0
 
 
-def test_the_test_box_uses_the_channel_and_the_allow_list(client, staff, act_as, lexicon_dir):
-    act_as(staff["compliance"])
+def test_the_test_box_uses_the_channel_and_the_allow_list(client, staff, sign_in_as, lexicon_dir):
+    sign_in_as(staff["compliance"])
 
     one_to_one = try_text(client, "这是收益最高的一款", channel="single").get_json()
     disclosed = try_text(client, "本产品不保本，投资须谨慎", channel="moments").get_json()
@@ -158,8 +141,8 @@ def test_the_test_box_uses_the_channel_and_the_allow_list(client, staff, act_as,
     assert disclosed["marked_html"] == "本产品不保本，投资须谨慎"
 
 
-def test_the_test_box_refuses_what_it_cannot_scan(client, staff, act_as, lexicon_dir):
-    act_as(staff["compliance"])
+def test_the_test_box_refuses_what_it_cannot_scan(client, staff, sign_in_as, lexicon_dir):
+    sign_in_as(staff["compliance"])
 
     no_channel = try_text(client, "稳赚", channel="wechat")
     empty = try_text(client, "")
@@ -173,9 +156,11 @@ def test_the_test_box_refuses_what_it_cannot_scan(client, staff, act_as, lexicon
     assert too_long.status_code == 400 and "4,000" in too_long.get_json()["error"]["message"]
 
 
-def test_an_rm_cannot_read_the_lexicon_and_nobody_must_sign_in(client, staff, act_as, lexicon_dir):
+def test_an_rm_cannot_read_the_lexicon_and_nobody_must_sign_in(
+    client, staff, sign_in_as, lexicon_dir
+):
     for who, status in ((staff["rm"], 403), (None, 401)):
-        act_as(who)
+        sign_in_as(who)
         assert client.get("/api/lexicon").status_code == status
         assert client.get("/api/lexicon/versions").status_code == status
         assert try_text(client, "稳赚").status_code == status

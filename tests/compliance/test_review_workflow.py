@@ -7,6 +7,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from helpers import CSRF_HEADERS
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 
@@ -19,58 +20,27 @@ from scrm.compliance.review.models import ReviewCase, ReviewEvent
 from scrm.compliance.review.services import ReviewConflict, claim_review_case
 from scrm.compliance.review.sla import sla_summary
 from scrm.db import db, utcnow
-from scrm.directory.models import Department, Staff, StaffRole
-
-CSRF = "csrf-token-for-review-tests"
+from scrm.directory.models import Staff
 
 
 @pytest.fixture
-def bank(app_ctx) -> dict[str, Staff]:
+def bank(app_ctx, create_department, create_staff) -> dict[str, Staff]:
     """星河银行 HQ (1) → 上海分行 (2) → 陆家嘴支行 (3); 北京分行 (4). Two RMs, two officers."""
-    db.session.add_all(
-        [
-            Department(id=1, name="星河银行"),
-            Department(id=2, name="上海分行", parent_id=1),
-            Department(id=3, name="陆家嘴支行", parent_id=2),
-            Department(id=4, name="北京分行", parent_id=1),
-        ]
-    )
-    db.session.flush()
+    hq = create_department(1, "星河银行")
+    lujiazui = create_department(3, "陆家嘴支行", create_department(2, "上海分行", hq))
+    beijing = create_department(4, "北京分行", hq)
     people = {
-        "rm": Staff(userid="lin.xiaomei", name="林小美", department_id=3),
-        "beijing_rm": Staff(userid="zhao.bj", name="赵北京", department_id=4),
-        "officer": Staff(userid="he.gui", name="何合规", department_id=1),
-        "auditor": Staff(userid="sun.jihe", name="孙稽核", department_id=1),
+        "rm": create_staff("lin.xiaomei", "林小美", lujiazui, roles=["rm"]),
+        "beijing_rm": create_staff("zhao.bj", "赵北京", beijing, roles=["rm"]),
+        "officer": create_staff("he.gui", "何合规", hq, roles=["compliance"]),
+        "auditor": create_staff("sun.jihe", "孙稽核", hq, roles=["compliance"]),
     }
-    db.session.add_all(people.values())
-    db.session.flush()
-    for key, role in (
-        ("rm", "rm"),
-        ("beijing_rm", "rm"),
-        ("officer", "compliance"),
-        ("auditor", "compliance"),
-    ):
-        db.session.add(StaffRole(staff_id=people[key].id, role=role))
     db.session.commit()
     return people
 
 
-@pytest.fixture
-def act_as(client):
-    """Sign ``client`` in as a member of staff (or nobody)."""
-
-    def act_as(staff: Staff | None) -> None:
-        with client.session_transaction() as session:
-            session.clear()
-            session["csrf_token"] = CSRF
-            if staff is not None:
-                session["staff_id"] = staff.id
-
-    return act_as
-
-
 def post(client, path: str, body: dict | None = None):
-    return client.post(path, json=body or {}, headers={"X-CSRF-Token": CSRF})
+    return client.post(path, json=body or {}, headers=CSRF_HEADERS)
 
 
 def open_case(sender: Staff, text: str, channel: str = "group") -> ReviewCase:
@@ -89,10 +59,10 @@ def open_case(sender: Staff, text: str, channel: str = "group") -> ReviewCase:
     return find_review_case(result.archived_message_id)
 
 
-def test_an_officer_works_a_case_from_claim_to_close_and_back(bank, client, act_as):
+def test_an_officer_works_a_case_from_claim_to_close_and_back(bank, client, sign_in_as):
     case = open_case(bank["rm"], "这款理财保本保收益，穩賺不賠💰")
     archived_hash = db.session.get(ArchivedMessage, case.archived_message_id).content_hash
-    act_as(bank["officer"])
+    sign_in_as(bank["officer"])
     url = f"/api/review/cases/{case.id}"
 
     steps = [
@@ -132,9 +102,9 @@ def test_an_officer_works_a_case_from_claim_to_close_and_back(bank, client, act_
     assert verify_archive().intact
 
 
-def test_opening_a_case_writes_an_access_audit_record(bank, client, act_as):
+def test_opening_a_case_writes_an_access_audit_record(bank, client, sign_in_as):
     case = open_case(bank["rm"], "钱直接转到我个人账户就行")
-    act_as(bank["officer"])
+    sign_in_as(bank["officer"])
 
     assert client.get(f"/api/review/cases/{case.id}").status_code == 200
     client.get("/api/review/cases")  # the queue shows no message text: not a view
@@ -145,17 +115,17 @@ def test_opening_a_case_writes_an_access_audit_record(bank, client, act_as):
     ]
 
 
-def test_illegal_transitions_are_refused_with_the_fix(bank, client, act_as):
+def test_illegal_transitions_are_refused_with_the_fix(bank, client, sign_in_as):
     case = open_case(bank["rm"], "保证收益，年化8%")
     url = f"/api/review/cases/{case.id}"
-    act_as(bank["officer"])
+    sign_in_as(bank["officer"])
 
     closing_open = post(client, f"{url}/close")
     bare_violation = post(client, f"{url}/verdict", {"verdict": "violation"})
     unknown_verdict = post(client, f"{url}/verdict", {"verdict": "fine"})
     reopening_open = post(client, f"{url}/reopen", {"note": "再看看"})
     post(client, f"{url}/claim")
-    act_as(bank["auditor"])
+    sign_in_as(bank["auditor"])
     stolen = post(client, f"{url}/claim")
     overruled = post(client, f"{url}/verdict", {"verdict": "false_positive"})
     silent_escalation = post(client, f"{url}/escalate", {"note": "  "})
@@ -184,10 +154,10 @@ def test_illegal_transitions_are_refused_with_the_fix(bank, client, act_as):
     assert events == ["open", "claim"]
 
 
-def test_only_compliance_officers_see_or_work_the_queue(bank, client, act_as):
+def test_only_compliance_officers_see_or_work_the_queue(bank, client, sign_in_as):
     case = open_case(bank["rm"], "稳赚不赔")
     for who, status in ((None, 401), (bank["rm"], 403)):
-        act_as(who)
+        sign_in_as(who)
         assert client.get("/api/review/cases").status_code == status
         assert client.get(f"/api/review/cases/{case.id}").status_code == status
         assert post(client, f"/api/review/cases/{case.id}/claim").status_code == status
@@ -237,15 +207,15 @@ def test_two_officers_racing_to_claim_one_case_one_wins(bank, app):
     assert db.session.scalar(claims) == 1
 
 
-def test_bulk_false_positives_report_each_case_and_happen_once(bank, client, act_as):
+def test_bulk_false_positives_report_each_case_and_happen_once(bank, client, sign_in_as):
     free = open_case(bank["rm"], "第一名的服务，收益最高", channel="single")
     mine = open_case(bank["rm"], "USDT怎么买")
     theirs = open_case(bank["rm"], "稳赚不赔")
     closed = open_case(bank["beijing_rm"], "保证收益")
-    act_as(bank["auditor"])
+    sign_in_as(bank["auditor"])
     post(client, f"/api/review/cases/{theirs.id}/claim")
     post(client, f"/api/review/cases/{closed.id}/verdict", {"verdict": "needs_follow_up"})
-    act_as(bank["officer"])
+    sign_in_as(bank["officer"])
     post(client, f"/api/review/cases/{mine.id}/claim")
     request = {
         "case_ids": [free.id, mine.id, theirs.id, closed.id, 987654],
@@ -277,10 +247,12 @@ def test_bulk_false_positives_report_each_case_and_happen_once(bank, client, act
     assert refused.status_code == 400 and "request_key" in refused.get_json()["error"]["message"]
 
 
-def test_a_false_positive_proposes_an_allow_phrase_that_must_hold_the_term(bank, client, act_as):
+def test_a_false_positive_proposes_an_allow_phrase_that_must_hold_the_term(
+    bank, client, sign_in_as
+):
     case = open_case(bank["rm"], "本产品不承诺保本保息，请谨慎投资")
     url = f"/api/review/cases/{case.id}"
-    act_as(bank["officer"])
+    sign_in_as(bank["officer"])
 
     too_early = post(client, f"{url}/allow-proposal", {"phrase": "不承诺保本保息"})
     post(client, f"{url}/verdict", {"verdict": "false_positive", "note": "风险提示"})
@@ -337,14 +309,16 @@ def test_sla_ages_waiting_cases_into_buckets_on_a_fixed_clock(bank, app):
     assert reconfigured["overdue"] == 1
 
 
-def test_the_queue_filters_by_branch_category_action_age_and_assignee(bank, client, act_as, runner):
+def test_the_queue_filters_by_branch_category_action_age_and_assignee(
+    bank, client, sign_in_as, runner
+):
     shanghai = open_case(bank["rm"], "稳赚不赔")
     beijing = open_case(bank["beijing_rm"], "USDT换汇找我", channel="single")
     old = open_case(bank["beijing_rm"], "刷流水")
     old.opened_at = utcnow() - timedelta(hours=30)
     db.session.commit()
     assert runner.invoke(args=["scrm", "review", "cover", "he.gui", "4"]).exit_code == 0
-    act_as(bank["officer"])
+    sign_in_as(bank["officer"])
     post(client, f"/api/review/cases/{beijing.id}/claim")
 
     def ids(query: str) -> list[int]:

@@ -1,52 +1,28 @@
 """What the console and export tests share: a small bank with every role, messages sent
-through the real gate (hits open review cases), the search index, and signing in."""
+through the real gate (hits open review cases), and the search index."""
 
 from __future__ import annotations
 
 import pytest
-from console_helpers import CSRF, customer_says, index_now, send_through_gate
+from console_helpers import customer_says, index_now, send_through_gate
 
 from scrm.compliance.review.cases import find_review_case
 from scrm.db import db
-from scrm.directory.models import Department, Staff, StaffRole
+from scrm.directory.models import Staff
 
 
 @pytest.fixture
-def bank(app_ctx) -> dict[str, Staff]:
+def bank(app_ctx, create_department, create_staff) -> dict[str, Staff]:
     """星河银行 (1) → 上海分行 (2) → 陆家嘴支行 (3): an RM, a compliance officer, an admin."""
-    db.session.add_all(
-        [
-            Department(id=1, name="星河银行"),
-            Department(id=2, name="上海分行", parent_id=1),
-            Department(id=3, name="陆家嘴支行", parent_id=2),
-        ]
-    )
-    db.session.flush()
+    hq = create_department(1, "星河银行")
+    lujiazui = create_department(3, "陆家嘴支行", create_department(2, "上海分行", hq))
     people = {
-        "rm": Staff(userid="lin.xiaomei", name="林小美", department_id=3),
-        "compliance": Staff(userid="he.gui", name="何合规", department_id=1),
-        "admin": Staff(userid="guan.li", name="管理员", department_id=1),
+        "rm": create_staff("lin.xiaomei", "林小美", lujiazui, roles=["rm"]),
+        "compliance": create_staff("he.gui", "何合规", hq, roles=["compliance"]),
+        "admin": create_staff("guan.li", "管理员", hq, roles=["admin"]),
     }
-    db.session.add_all(people.values())
-    db.session.flush()
-    for key in people:
-        db.session.add(StaffRole(staff_id=people[key].id, role=key))
     db.session.commit()
     return people
-
-
-@pytest.fixture
-def sign_in_as(client):
-    """Sign the test client in as a member of staff (or nobody)."""
-
-    def sign_in_as(staff: Staff | None) -> None:
-        with client.session_transaction() as session:
-            session.clear()
-            session["csrf_token"] = CSRF
-            if staff is not None:
-                session["staff_id"] = staff.id
-
-    return sign_in_as
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from scrm.compliance.gateway import CLIENT_SEND, OutboundMessage, submit
 from scrm.db import db
 from scrm.directory.models import Staff
 
-CSRF = "csrf-token-for-console-tests"
 CUSTOMER = "wmWangNvshi0001"
 
 

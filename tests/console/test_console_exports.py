@@ -7,7 +7,8 @@ from __future__ import annotations
 import csv
 import io
 
-from console_helpers import CSRF, CUSTOMER
+from console_helpers import CUSTOMER
+from helpers import CSRF_HEADERS
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -20,7 +21,7 @@ REASON = "监管检查调阅：沪银保监2026-118号"
 
 
 def export(client, **body):
-    return client.post("/api/archive/exports", json=body, headers={"X-CSRF-Token": CSRF})
+    return client.post("/api/archive/exports", json=body, headers=CSRF_HEADERS)
 
 
 def exports_audited() -> list[AccessAudit]:

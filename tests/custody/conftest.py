@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import pytest
 from custody_helpers import BEIJING_RM, CUSTOMER_NAMES, LEAD, LEAVING, OTHER_RM, TAKEOVER
-from sqlalchemy import select
 
 from scrm.db import db
-from scrm.directory.models import Staff, StaffRole
 from scrm.inbox.services import drain_inbox
-from scrm.sync.services import run_full_sync
 from scrm.wecom.simulator.operator_custody import CustodyActions
 
 
@@ -22,36 +19,13 @@ def app_config(app_config):
 
 
 @pytest.fixture
-def app(app):
-    """The app with the custody API (until the lead registers it in create_app)."""
-    from scrm.custody import api
-
-    if "custody_api" not in app.blueprints:
-        app.register_blueprint(api.bp)
-    return app
-
-
-@pytest.fixture
-def sign_in_as(client):
-    def sign_in_as(staff: Staff | None) -> str:
-        with client.session_transaction() as session:
-            session.clear()
-            session["csrf_token"] = "csrf-token-for-tests"
-            if staff is not None:
-                session["staff_id"] = staff.id
-        return "csrf-token-for-tests"
-
-    return sign_in_as
-
-
-@pytest.fixture
 def ops(sim) -> CustodyActions:
     """The simulator's custody operator (staff resign, customers refuse, time settles)."""
     return CustodyActions(sim)
 
 
 @pytest.fixture
-def bank(app_ctx, sim, live_server):
+def bank(app_ctx, sim, live_server, sync_from_wecom):
     """The bank in WeCom and in scrm: 王岚 serves five customers and owns two groups."""
     sim.add_department(1, "星河银行")
     sim.add_department(2, "上海分行", parent_id=1)
@@ -71,9 +45,7 @@ def bank(app_ctx, sim, live_server):
         sim.add_group_chat(LEAVING, "陆家嘴·理财沙龙群", members=[(customers[0], 2, 1)]),
         sim.add_group_chat(LEAVING, "陆家嘴·代發客戶群", members=[(customers[1], 2, 3)]),
     ]
-    run_full_sync()
-    lead = db.session.scalar(select(Staff).where(Staff.userid == LEAD))
-    db.session.add(StaffRole(staff_id=lead.id, role="branch_lead"))
+    sync_from_wecom(roles={LEAD: "branch_lead"})
     db.session.commit()
     return {"customers": customers, "groups": groups}
 

@@ -3,23 +3,23 @@ RMs never; and the CLI a branch lead's assistant would use."""
 
 from __future__ import annotations
 
+import pytest
 from custody_helpers import BEIJING_RM, LEAD, LEAVING, OTHER_RM, TAKEOVER, staff
 from sqlalchemy import func, select
 
 from scrm.custody.models import Handover
 from scrm.db import db
-from scrm.directory.models import Staff, StaffRole
+from scrm.directory.models import Staff
 
 
 def post(client, token, path, **body):
     return client.post(f"/api/custody/{path}", json=body, headers={"X-CSRF-Token": token})
 
 
-def hq_ops() -> Staff:
-    person = Staff(userid="zong.yunying", name="宗运营", department_id=1)
-    db.session.add(person)
-    db.session.flush()
-    db.session.add(StaffRole(staff_id=person.id, role="hq_ops"))
+@pytest.fixture
+def hq_ops(create_staff) -> Staff:
+    """HQ ops 宗运营 (committed)."""
+    person = create_staff("zong.yunying", "宗运营", 1, roles=["hq_ops"])
     db.session.commit()
     return person
 
@@ -44,9 +44,9 @@ def test_a_branch_lead_cannot_hand_customers_to_an_rm_of_another_branch(
 
 
 def test_hq_ops_hands_over_across_branches_and_the_branch_lead_does_not_see_it(
-    bank, client, sign_in_as
+    bank, hq_ops, client, sign_in_as
 ):
-    token = sign_in_as(hq_ops())
+    token = sign_in_as(hq_ops)
     answer = post(
         client,
         token,

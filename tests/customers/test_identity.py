@@ -12,9 +12,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
 from scrm.customers.identity.models import BankCustomer, CustomerBinding, CustomerBindingAudit
-from scrm.customers.models import Customer, Follow
 from scrm.db import db
-from scrm.directory.models import Department, Staff, StaffRole
+from scrm.directory.models import Staff
 
 MEILING = "wmIdentityMeiling01"
 DAYONG = "wmIdentityDayong002"
@@ -22,60 +21,28 @@ BEIJING_GUEST = "wmIdentityBeijing03"
 
 
 @pytest.fixture
-def app(app):
-    """The app with the binding API (until the lead registers it in create_app)."""
-    from scrm.customers.identity import api as identity_api
-
-    if "customer_binding_api" not in app.blueprints:
-        app.register_blueprint(identity_api.bp)
-    return app
-
-
-@pytest.fixture
-def sign_in_as(client):
-    def sign_in_as(staff: Staff | None) -> str:
-        with client.session_transaction() as session:
-            session.clear()
-            session["csrf_token"] = "csrf-token-for-tests"
-            if staff is not None:
-                session["staff_id"] = staff.id
-        return "csrf-token-for-tests"
-
-    return sign_in_as
-
-
-@pytest.fixture
-def bank(app_ctx):
+def bank(
+    app_ctx, create_department, create_staff, create_customer, create_bank_customer
+) -> dict[str, Staff]:
     """上海分行 → 陆家嘴支行 with RM 林小美 (two customers), 北京分行 with RM 赵北京 (one),
     and three bank customer records."""
-    db.session.add_all(
-        [
-            Department(id=1, name="星河银行"),
-            Department(id=2, name="上海分行", parent_id=1),
-            Department(id=3, name="陆家嘴支行", parent_id=2),
-            Department(id=4, name="北京分行", parent_id=1),
-        ]
-    )
+    hq = create_department(1, "星河银行")
+    shanghai = create_department(2, "上海分行", hq)
+    lujiazui = create_department(3, "陆家嘴支行", shanghai)
+    beijing = create_department(4, "北京分行", hq)
     people = {
-        "rm": Staff(userid="lin.xiaomei", name="林小美", department_id=3, is_follow_user=True),
-        "lead": Staff(userid="chen.hang", name="陈行长", department_id=2),
-        "beijing_rm": Staff(userid="zhao.bj", name="赵北京", department_id=4, is_follow_user=True),
+        "rm": create_staff("lin.xiaomei", "林小美", lujiazui, roles=["rm"], is_follow_user=True),
+        "lead": create_staff("chen.hang", "陈行长", shanghai, roles=["branch_lead"]),
+        "beijing_rm": create_staff("zhao.bj", "赵北京", beijing, roles=["rm"], is_follow_user=True),
     }
-    db.session.add_all(people.values())
-    db.session.flush()
-    for key, role in (("rm", "rm"), ("lead", "branch_lead"), ("beijing_rm", "rm")):
-        db.session.add(StaffRole(staff_id=people[key].id, role=role))
     for eid, name, rm in (
         (MEILING, "陳美玲", "rm"),
         (DAYONG, "赵大勇🐯", "rm"),
         (BEIJING_GUEST, "ＷＡＮＧ　Ｌｅｉ", "beijing_rm"),
     ):
-        customer = Customer(external_userid=eid, name=name)
-        db.session.add(customer)
-        db.session.flush()
-        db.session.add(Follow(customer_id=customer.id, staff_id=people[rm].id))
+        create_customer(eid, name, followed_by=[people[rm]])
     for cif, name in (("6222000011", "陈美玲"), ("6222000022", "赵大勇"), ("6222000033", "王磊")):
-        db.session.add(BankCustomer(cif_no=cif, name=name, tier="gold", department_id=3))
+        create_bank_customer(cif, name, tier="gold", department_id=3)
     db.session.commit()
     return people
 

@@ -9,34 +9,12 @@ import json
 from datetime import date
 
 import pytest
-from dashboard_bank import D1, D2, make_everything
+from dashboard_names import D1, D2
 
-from scrm.dashboards.services import compute_rm_daily_metrics
 from scrm.dashboards.trends import periods
 from scrm.db import db
 
 RANGE = f"start={D1}&end={D2}"
-
-
-@pytest.fixture
-def bank(app_ctx):
-    bank = make_everything()
-    for day in (D1, D2):
-        compute_rm_daily_metrics(day)
-    db.session.commit()
-    return bank
-
-
-@pytest.fixture
-def as_staff(client):
-    def sign_in(staff):
-        with client.session_transaction() as session:
-            session.clear()
-            if staff is not None:
-                session["staff_id"] = staff.id
-        return client
-
-    return sign_in
 
 
 def error(response, status: int) -> str:
@@ -44,15 +22,16 @@ def error(response, status: int) -> str:
     return response.get_json()["error"]["message"]
 
 
-def test_a_branch_lead_lands_on_their_own_branch(bank, as_staff):
-    body = as_staff(bank["lead"]).get(f"/api/dashboards/overview?{RANGE}").get_json()
+def test_a_branch_lead_lands_on_their_own_branch(bank, client, sign_in_as):
+    sign_in_as(bank["lead"])
+    body = client.get(f"/api/dashboards/overview?{RANGE}").get_json()
     assert body["node"] == {"level": "branch", "id": 2, "name": "上海分行"}
     assert [step["name"] for step in body["path"]] == ["上海分行"]  # no bank above them
     assert body["totals"]["members"] == 45
 
 
-def test_the_shanghai_lead_cannot_see_beijing_or_the_bank(bank, as_staff):
-    client = as_staff(bank["lead"])
+def test_the_shanghai_lead_cannot_see_beijing_or_the_bank(bank, client, sign_in_as):
+    sign_in_as(bank["lead"])
     for path in (
         "level=branch&id=4",
         "level=sub_branch&id=6",
@@ -67,22 +46,25 @@ def test_the_shanghai_lead_cannot_see_beijing_or_the_bank(bank, as_staff):
     error(client.get("/api/dashboards/leaderboard?metric=members&level=branch&id=4"), 403)
 
 
-def test_the_beijing_lead_sees_beijing_down_to_its_groups(bank, as_staff):
-    client = as_staff(bank["beijing_lead"])
+def test_the_beijing_lead_sees_beijing_down_to_its_groups(bank, client, sign_in_as):
+    sign_in_as(bank["beijing_lead"])
     body = client.get(f"/api/dashboards/overview?{RANGE}").get_json()
     assert [(r["level"], r["name"]) for r in body["rows"]] == [("sub_branch", "朝阳支行")]
     rm = client.get(f"/api/dashboards/overview?level=rm&id={bank['zhao'].id}&{RANGE}")
     assert rm.get_json()["rows"][0]["name"] == "朝阳·财富沙龙"
 
 
-def test_rms_compliance_and_visitors_get_no_dashboards(bank, as_staff):
-    error(as_staff(bank["lin"]).get("/api/dashboards/overview"), 403)
-    error(as_staff(bank["compliance"]).get("/api/dashboards/overview"), 403)
-    error(as_staff(None).get("/api/dashboards/overview"), 401)
+def test_rms_compliance_and_visitors_get_no_dashboards(bank, client, sign_in_as):
+    sign_in_as(bank["lin"])
+    error(client.get("/api/dashboards/overview"), 403)
+    sign_in_as(bank["compliance"])
+    error(client.get("/api/dashboards/overview"), 403)
+    sign_in_as(None)
+    error(client.get("/api/dashboards/overview"), 401)
 
 
-def test_trend_by_day_week_and_month(bank, as_staff):
-    client = as_staff(bank["hq"])
+def test_trend_by_day_week_and_month(bank, client, sign_in_as):
+    sign_in_as(bank["hq"])
     base = "/api/dashboards/trend?level=branch&id=2"
     days = client.get(f"{base}&metric=members&{RANGE}").get_json()
     assert [(p["period"], p["value"]) for p in days["points"]] == [
@@ -105,10 +87,11 @@ def test_trend_by_day_week_and_month(bank, as_staff):
     assert [p["value"] for p in daily["points"]] == [10, 30]
 
 
-def test_a_groups_trend_comes_from_its_daily_metrics(bank, as_staff):
+def test_a_groups_trend_comes_from_its_daily_metrics(bank, client, sign_in_as):
     salon = bank["groups"]["陆家嘴·理财沙龙群🎉"].id
     path = f"/api/dashboards/trend?level=group&id={salon}&metric=sop_completion&{RANGE}"
-    body = as_staff(bank["hq"]).get(path).get_json()
+    sign_in_as(bank["hq"])
+    body = client.get(path).get_json()
     assert [p["value"] for p in body["points"]] == [50.0, 100.0]
 
 
@@ -123,8 +106,8 @@ def test_periods_are_cut_at_the_ends_of_the_range():
     ]
 
 
-def test_leaderboard_ranks_rms_and_sub_branches(bank, as_staff):
-    client = as_staff(bank["hq"])
+def test_leaderboard_ranks_rms_and_sub_branches(bank, client, sign_in_as):
+    sign_in_as(bank["hq"])
     top = client.get(f"/api/dashboards/leaderboard?metric=messages&limit=3&{RANGE}").get_json()
     assert [(r["rank"], r["name"], r["value"]) for r in top["rows"]] == [
         (1, "赵北京", 9),
@@ -149,8 +132,9 @@ def test_leaderboard_ranks_rms_and_sub_branches(bank, as_staff):
     assert replies["unranked"] == 3
 
 
-def test_a_branch_lead_ranks_within_their_branch(bank, as_staff):
-    body = as_staff(bank["lead"]).get(f"/api/dashboards/leaderboard?metric=members&{RANGE}")
+def test_a_branch_lead_ranks_within_their_branch(bank, client, sign_in_as):
+    sign_in_as(bank["lead"])
+    body = client.get(f"/api/dashboards/leaderboard?metric=members&{RANGE}")
     assert [r["name"] for r in body.get_json()["rows"]] == ["林小美", "吴静安", "孙本部"]
 
 
@@ -161,8 +145,8 @@ def read_csv(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
 
 
-def test_overview_as_csv_has_a_bom_chinese_headers_and_a_total_row(bank, as_staff):
-    client = as_staff(bank["lead"])
+def test_overview_as_csv_has_a_bom_chinese_headers_and_a_total_row(bank, client, sign_in_as):
+    sign_in_as(bank["lead"])
     response = client.get(f"/api/dashboards/overview?format=csv&{RANGE}")
     assert "attachment" in response.headers["Content-Disposition"]
     header, *rows = read_csv(response)
@@ -176,8 +160,8 @@ def test_overview_as_csv_has_a_bom_chinese_headers_and_a_total_row(bank, as_staf
     assert rows[1][median] == ""  # no replies in 静安: empty, not 0
 
 
-def test_trend_and_leaderboard_download_as_csv(bank, as_staff):
-    client = as_staff(bank["hq"])
+def test_trend_and_leaderboard_download_as_csv(bank, client, sign_in_as):
+    sign_in_as(bank["hq"])
     trend = read_csv(client.get(f"/api/dashboards/trend?metric=growth&format=csv&{RANGE}"))
     assert trend == [
         ["周期 (period)", "起 (start)", "止 (end)", "净增 (growth)"],
@@ -190,11 +174,12 @@ def test_trend_and_leaderboard_download_as_csv(bank, as_staff):
     assert board[0][-1] == "净增 (growth)" and board[1][3] == "赵北京"
 
 
-def test_a_group_name_that_looks_like_a_formula_is_written_as_text(bank, as_staff):
+def test_a_group_name_that_looks_like_a_formula_is_written_as_text(bank, client, sign_in_as):
     bank["groups"]["朝阳·财富沙龙"].name = '=HYPERLINK("http://evil")'
     db.session.commit()
     path = f"/api/dashboards/overview?level=rm&id={bank['zhao'].id}&format=csv&{RANGE}"
-    rows = read_csv(as_staff(bank["hq"]).get(path))
+    sign_in_as(bank["hq"])
+    rows = read_csv(client.get(path))
     assert rows[1][2].startswith("'=")
 
 
@@ -218,8 +203,9 @@ def test_a_group_name_that_looks_like_a_formula_is_written_as_text(bank, as_staf
         ("leaderboard?metric=members&level=rm&id=1", "ranks within a department"),
     ],
 )
-def test_bad_requests_name_the_fix(bank, as_staff, path, fix):
-    message = error(as_staff(bank["admin"]).get(f"/api/dashboards/{path}"), 400)
+def test_bad_requests_name_the_fix(bank, client, sign_in_as, path, fix):
+    sign_in_as(bank["admin"])
+    message = error(client.get(f"/api/dashboards/{path}"), 400)
     assert fix in message, message
 
 
@@ -242,13 +228,9 @@ def test_rollup_and_show_commands(bank, runner):
     assert wrong.exit_code != 0 and "swap them" in wrong.output
 
 
-def test_a_branch_lead_at_hq_sees_the_bank(bank, as_staff):
-    from scrm.directory.models import Staff, StaffRole
-
-    hq_lead = Staff(userid="li.zonghang", name="李总行", department_id=1)
-    db.session.add(hq_lead)
-    db.session.flush()
-    db.session.add(StaffRole(staff_id=hq_lead.id, role="branch_lead"))
+def test_a_branch_lead_at_hq_sees_the_bank(bank, client, sign_in_as, create_staff):
+    hq_lead = create_staff("li.zonghang", "李总行", 1, roles=["branch_lead"])
     db.session.commit()
-    body = as_staff(hq_lead).get(f"/api/dashboards/overview?{RANGE}").get_json()
+    sign_in_as(hq_lead)
+    body = client.get(f"/api/dashboards/overview?{RANGE}").get_json()
     assert body["node"]["level"] == "bank" and body["totals"]["members"] == 78

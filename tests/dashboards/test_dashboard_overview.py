@@ -4,12 +4,10 @@ a group, drill-down by the ids the rows carry, and children that add up to their
 from __future__ import annotations
 
 import pytest
-from dashboard_bank import D1, D2, make_everything
+from dashboard_names import D1, D2
 
 from scrm.dashboards import metrics
 from scrm.dashboards.queries import branch_dashboard
-from scrm.dashboards.services import compute_rm_daily_metrics
-from scrm.db import db
 
 RANGE = f"start={D1}&end={D2}"
 #: Metrics that add up from children to parent (stocks and flows).
@@ -63,26 +61,6 @@ LIN_TOTALS = {
 }
 
 
-@pytest.fixture
-def bank(app_ctx):
-    bank = make_everything()
-    for day in (D1, D2):
-        compute_rm_daily_metrics(day)
-    db.session.commit()
-    return bank
-
-
-@pytest.fixture
-def as_staff(client):
-    def sign_in(staff):
-        with client.session_transaction() as session:
-            session.clear()
-            session["staff_id"] = staff.id
-        return client
-
-    return sign_in
-
-
 def get(client, path: str) -> dict:
     response = client.get(path)
     assert response.status_code == 200, response.get_json()
@@ -93,8 +71,9 @@ def by_name(rows: list[dict]) -> dict[str, dict]:
     return {row["name"]: row for row in rows}
 
 
-def test_hq_sees_the_bank_as_its_branches_with_exact_totals(bank, as_staff):
-    body = get(as_staff(bank["hq"]), f"/api/dashboards/overview?{RANGE}")
+def test_hq_sees_the_bank_as_its_branches_with_exact_totals(bank, client, sign_in_as):
+    sign_in_as(bank["hq"])
+    body = get(client, f"/api/dashboards/overview?{RANGE}")
     assert body["node"] == {"level": "bank", "id": None, "name": "星河银行"}
     rows = by_name(body["rows"])
     assert [(r["level"], r["id"]) for r in body["rows"]] == [("branch", 2), ("branch", 4)]
@@ -107,8 +86,9 @@ def test_hq_sees_the_bank_as_its_branches_with_exact_totals(bank, as_staff):
     assert body["days"] == 2
 
 
-def test_a_branch_drills_down_to_sub_branches_and_its_own_office_rms(bank, as_staff):
-    body = get(as_staff(bank["hq"]), f"/api/dashboards/overview?level=branch&id=2&{RANGE}")
+def test_a_branch_drills_down_to_sub_branches_and_its_own_office_rms(bank, client, sign_in_as):
+    sign_in_as(bank["hq"])
+    body = get(client, f"/api/dashboards/overview?level=branch&id=2&{RANGE}")
     assert [(r["level"], r["id"], r["name"]) for r in body["rows"]] == [
         ("sub_branch", 3, "陆家嘴支行"),
         ("sub_branch", 5, "静安支行"),
@@ -122,8 +102,8 @@ def test_a_branch_drills_down_to_sub_branches_and_its_own_office_rms(bank, as_st
     assert [step["name"] for step in body["path"]] == ["星河银行", "上海分行"]
 
 
-def test_a_sub_branch_lists_its_rms_and_an_rm_lists_their_groups(bank, as_staff):
-    client = as_staff(bank["hq"])
+def test_a_sub_branch_lists_its_rms_and_an_rm_lists_their_groups(bank, client, sign_in_as):
+    sign_in_as(bank["hq"])
     sub_branch = get(client, f"/api/dashboards/overview?level=sub_branch&id=3&{RANGE}")
     [lin] = sub_branch["rows"]
     assert (lin["level"], lin["id"], lin["name"]) == ("rm", bank["lin"].id, "林小美")
@@ -150,10 +130,11 @@ def test_a_sub_branch_lists_its_rms_and_an_rm_lists_their_groups(bank, as_staff)
     "level, node_id",
     [("bank", None), ("branch", 2), ("branch", 4), ("sub_branch", 3), ("rm", "lin")],
 )
-def test_children_add_up_to_their_parent(bank, as_staff, level, node_id):
+def test_children_add_up_to_their_parent(bank, client, sign_in_as, level, node_id):
     node_id = bank[node_id].id if node_id == "lin" else node_id
     where = f"level={level}" + (f"&id={node_id}" if node_id else "")
-    body = get(as_staff(bank["admin"]), f"/api/dashboards/overview?{where}&{RANGE}")
+    sign_in_as(bank["admin"])
+    body = get(client, f"/api/dashboards/overview?{where}&{RANGE}")
     assert body["rows"]
     for key in ADDITIVE if level != "rm" else ("groups", "members", "joins", "messages"):
         assert sum(row[key] for row in body["rows"]) == body["totals"][key], key
@@ -161,7 +142,8 @@ def test_children_add_up_to_their_parent(bank, as_staff, level, node_id):
     assert active == pytest.approx(body["totals"]["active_groups"])
 
 
-def test_the_benchmarked_branch_dashboard_is_the_overview_hq_sees(bank, as_staff):
-    body = get(as_staff(bank["hq"]), f"/api/dashboards/overview?level=branch&id=2&{RANGE}")
+def test_the_benchmarked_branch_dashboard_is_the_overview_hq_sees(bank, client, sign_in_as):
+    sign_in_as(bank["hq"])
+    body = get(client, f"/api/dashboards/overview?level=branch&id=2&{RANGE}")
     assert branch_dashboard(2, D1, D2) == body
     assert {metric["key"] for metric in body["metrics"]} == set(metrics.KEYS)

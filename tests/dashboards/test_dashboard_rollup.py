@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-from dashboard_bank import D1, D2, HIT, WANG, make_everything
+from dashboard_names import D1, D2, HIT, WANG
 from sqlalchemy import select
 
 from scrm.archive.chain.models import BLOCKED, OUTBOUND, RELEASED
@@ -41,15 +40,6 @@ EXPECTED = {
         D2: (1, 0, 0, 1, 0, 33, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
     },
 }
-
-
-@pytest.fixture
-def bank(app_ctx):
-    bank = make_everything()
-    for day in (D1, D2):
-        compute_rm_daily_metrics(day)
-    db.session.commit()
-    return bank
 
 
 def stored() -> dict:

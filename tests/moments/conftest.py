@@ -1,20 +1,18 @@
 """Shared fixtures for the moments tests: a synced bank with RMs, customers and a directory tag,
-and a signed-in API client."""
+and draining the outbox."""
 
 from __future__ import annotations
 
 import pytest
-from moments_bank import BRANCH, CSRF, HQ, RMS, at
-from sqlalchemy import select
+from moments_names import BRANCH, HQ, RMS, at
 
 from scrm.db import db
-from scrm.directory.models import Staff, StaffRole
-from scrm.sync.services import run_full_sync
+from scrm.outbox.delivery import drain_outbox
 from scrm.wecom.simulator.api_staff_tags import add_staff_tag
 
 
 @pytest.fixture
-def moments_bank(app_ctx, sim):
+def moments_bank(app_ctx, sim, sync_from_wecom):
     """星河银行: HQ ops, the 梧桐路 branch's three RMs (one in 新华支行), 滨江's RM, and the
     directory tag 私行客户经理 on 林小美 and on 滨江分行 as a whole; synced into scrm."""
     sim.add_department(1, "星河银行（测试）")
@@ -32,30 +30,12 @@ def moments_bank(app_ctx, sim):
         customer = sim.add_customer(f"wm_moments_{n}", f"客户{n}号🌸")
         sim.add_follow(rm, customer, tag_ids=tag_ids[:1] if n == 0 else [])
     sim.clock.set(at(7).timestamp())
-    run_full_sync()
-    staff = {s.userid: s for s in db.session.scalars(select(Staff))}
-    db.session.add(StaffRole(staff_id=staff[HQ].id, role="hq_ops"))
+    staff = sync_from_wecom(roles={HQ: "hq_ops"})
     db.session.commit()
     return {"staff": staff, "staff_tag": tagid, "customer_tags": tag_ids}
 
 
 @pytest.fixture
-def api(app, client):
-    """The test client with the moments API mounted (until create_app registers it), and a
-    ``sign_in(userid)`` that signs a member of staff in and returns the client."""
-    from scrm.moments.api import bp
-
-    if bp.name not in app.blueprints:
-        app.register_blueprint(bp)
-
-    def sign_in(userid: str):
-        staff = db.session.scalar(select(Staff).where(Staff.userid == userid))
-        with client.session_transaction() as session:
-            session.clear()
-            session["csrf_token"] = CSRF
-            session["staff_id"] = staff.id
-        return client
-
-    client.sign_in = sign_in
-    client.csrf = {"X-CSRF-Token": CSRF}
-    return client
+def drain():
+    """``drain()`` delivers what the outbox holds, as one worker pass would."""
+    return lambda: drain_outbox("moments-test")

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from moments_bank import DAY, HQ, RMS, at, drain
+from helpers import CSRF_HEADERS
+from moments_names import DAY, HQ, RMS, at
 from sqlalchemy import select
 
 from scrm.db import db
@@ -29,19 +30,28 @@ def central(slot: int = 1, **kwargs) -> MomentPost:
     return post
 
 
-def cancel(api, post: MomentPost):
-    api.sign_in(HQ)
-    answer = api.post(f"/api/moments/central-posts/{post.id}/cancel", json={}, headers=api.csrf)
-    assert answer.status_code == 200, answer.get_json()
-    db.session.expire_all()
-    return answer.get_json()["post"]
+@pytest.fixture
+def cancel(client, sign_in_as):
+    """``cancel(post)``: HQ cancels a central post through the API; returns the post shown."""
+
+    def cancel(post: MomentPost):
+        sign_in_as(HQ)
+        url = f"/api/moments/central-posts/{post.id}/cancel"
+        answer = client.post(url, json={}, headers=CSRF_HEADERS)
+        assert answer.status_code == 200, answer.get_json()
+        db.session.expire_all()
+        return answer.get_json()["post"]
+
+    return cancel
 
 
-def test_hq_targets_rms_by_directory_tag_with_tagged_departments_included(moments_bank, api, sim):
+def test_hq_targets_rms_by_directory_tag_with_tagged_departments_included(
+    moments_bank, client, sign_in_as, sim
+):
     tag = moments_bank["staff_tag"]
-    api.sign_in(HQ)
+    sign_in_as(HQ)
     body = {"day": DAY.isoformat(), "slot": 1, "text": TEXT, "target": {"staff_tag_ids": [tag]}}
-    answer = api.post("/api/moments/central-posts", json=body, headers=api.csrf)
+    answer = client.post("/api/moments/central-posts", json=body, headers=CSRF_HEADERS)
     assert answer.status_code == 201, answer.get_json()
     post = answer.get_json()["post"]
     assert [p["userid"] for p in post["publications"]] == ["lin.xiaomei", "liu.binjiang"]
@@ -57,25 +67,27 @@ def test_hq_targets_rms_by_directory_tag_with_tagged_departments_included(moment
         )
 
 
-def test_cancel_before_wecom_has_it_sends_nothing(moments_bank, api, sim):
+def test_cancel_before_wecom_has_it_sends_nothing(moments_bank, cancel, drain, sim):
     post = central(1)
-    shown = cancel(api, post)
+    shown = cancel(post)
     assert shown["status"] == "cancelled" and shown["cancelled_by"] == HQ
     delivery = db.session.get(Delivery, post.delivery_id)
     assert delivery.status == "dead" and "cancelled by zhao.yunying" in delivery.last_error
     assert drain() == {} and sim.jobs.moments == {}
     assert poll_publications(at(10)) == {} and remind_all_unpublished(at(16)) == {}
-    assert cancel(api, post)["status"] == "cancelled"  # twice changes nothing
+    assert cancel(post)["status"] == "cancelled"  # twice changes nothing
 
 
-def test_cancel_after_wecom_has_it_stops_the_task_and_the_reminders(moments_bank, api, sim):
+def test_cancel_after_wecom_has_it_stops_the_task_and_the_reminders(
+    moments_bank, cancel, drain, sim
+):
     post = central(1)
     assert drain() == {"sent": 1}
     poll_publications(at(9))
     db.session.commit()
     sim.operator.rm_publishes_moment(post.moment_id, RMS[0])
 
-    shown = cancel(api, post)
+    shown = cancel(post)
     assert shown["status"] == "cancelled"
     assert [c.errcode for c in sim.calls_to("externalcontact/cancel_moment_task")] == [0]
     with pytest.raises(OperatorError, match="has no task"):
@@ -89,11 +101,11 @@ def test_cancel_after_wecom_has_it_stops_the_task_and_the_reminders(moments_bank
     assert len(sim.jobs.moments) == 1  # nothing sent twice
 
 
-def test_cancel_while_wecom_is_busy_finishes_on_the_next_poll(moments_bank, api, sim):
+def test_cancel_while_wecom_is_busy_finishes_on_the_next_poll(moments_bank, cancel, drain, sim):
     post = central(1)
     assert drain() == {"sent": 1}  # WeCom has the task; scrm has not learnt its id yet
     sim.faults.inject("externalcontact/get_moment_task_result", errcode=-1, times=10)
-    assert cancel(api, post)["status"] == "cancelling"
+    assert cancel(post)["status"] == "cancelling"
     assert sim.calls_to("externalcontact/cancel_moment_task") == []
     sim.faults.clear()
     assert finish_cancellations() == {"cancelled": 1, "waiting": 0, "failed": 0}
@@ -104,7 +116,9 @@ def test_cancel_while_wecom_is_busy_finishes_on_the_next_poll(moments_bank, api,
     assert finish_cancellations() == {"cancelled": 0, "waiting": 0, "failed": 0}
 
 
-def test_rms_outside_the_apps_visible_range_are_shown_and_never_reminded(moments_bank, api, sim):
+def test_rms_outside_the_apps_visible_range_are_shown_and_never_reminded(
+    moments_bank, client, sign_in_as, drain, sim
+):
     post = central(1)
     sim.corp.users[RMS[1]].follow = False  # 客户联系 withdrawn in WeCom after the sync
     assert drain() == {"sent": 1}
@@ -116,29 +130,34 @@ def test_rms_outside_the_apps_visible_range_are_shown_and_never_reminded(moments
     drain()
     assert {m["touser"] for m in sim.jobs.sent_app_messages} == {RMS[0], RMS[2]}
 
-    api.sign_in(HQ)
-    shown = api.get(f"/api/moments/posts/{post.id}").get_json()["post"]
+    sign_in_as(HQ)
+    shown = client.get(f"/api/moments/posts/{post.id}").get_json()["post"]
     assert shown["invalid_sender_userids"] == [RMS[1]]
     reasons = {p["userid"]: p["invalid_reason"] for p in shown["publications"]}
     assert reasons == {RMS[0]: None, RMS[1]: "outside the app's visible range", RMS[2]: None}
 
 
-def test_a_branch_lead_sees_the_posts_of_their_rms_but_may_not_post_centrally(moments_bank, api):
-    from scrm.directory.models import StaffRole
+def test_a_branch_lead_sees_the_posts_of_their_rms_but_may_not_post_centrally(
+    moments_bank, client, sign_in_as
+):
+    from scrm.directory.services import grant_role
 
     post = central(1, target={"department_ids": [3, 4]})
     lead = moments_bank["staff"]["wang.jianguo"]
-    db.session.add(StaffRole(staff_id=lead.id, role="branch_lead"))
+    grant_role(lead, "branch_lead")
     db.session.commit()
-    api.sign_in(lead.userid)
-    shown = api.get(f"/api/moments/posts/{post.id}").get_json()["post"]
+    sign_in_as(lead.userid)
+    shown = client.get(f"/api/moments/posts/{post.id}").get_json()["post"]
     assert [p["userid"] for p in shown["publications"]] == ["chen.jing"]
     body = {"day": DAY.isoformat(), "slot": 2, "text": TEXT, "target": {"all": True}}
-    assert api.post("/api/moments/central-posts", json=body, headers=api.csrf).status_code == 403
+    assert (
+        client.post("/api/moments/central-posts", json=body, headers=CSRF_HEADERS).status_code
+        == 403
+    )
     assert db.session.scalar(select(MomentPost.id).where(MomentPost.slot == 2)) is None
 
 
-def test_hq_posts_by_staff_tag_and_cancels_from_the_command_line(moments_bank, runner, sim):
+def test_hq_posts_by_staff_tag_and_cancels_from_the_command_line(moments_bank, runner, sim, drain):
     tag = str(moments_bank["staff_tag"])
     base = ["scrm", "moments", "post", "--day", DAY.isoformat(), "--text", TEXT, "--by", HQ]
     result = runner.invoke(args=[*base, "--slot", "1", "--staff-tag", tag])

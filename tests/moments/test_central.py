@@ -3,32 +3,21 @@ the WeCom moment task, RMs publish it in WeCom, scrm sees who did and reminds th
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
+from moments_names import BRANCH, DAY, HQ, RMS, at
 from sqlalchemy import func, select
 
 from scrm.archive.chain.models import ArchivedMessage
 from scrm.db import db
-from scrm.directory.models import Staff, StaffRole
 from scrm.moments.central import CentralPostError, confirm_central_post, create_central_post
 from scrm.moments.models import MomentPost, MomentPublication
 from scrm.moments.tracking import poll_publications, remind_all_unpublished, remind_unpublished
-from scrm.outbox.delivery import drain_outbox
 from scrm.outbox.models import Delivery
 from scrm.sync.services import run_full_sync
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-DAY = date(2026, 3, 2)
-HQ = "zhao.yunying"
-BRANCH = 2
-RMS = ("lin.xiaomei", "wang.jianguo", "chen.jing")
 FUND_POST = "🌸春季理财节开幕！稳健型理财产品专场，详情请咨询您的客户经理。理财有风险，投资需谨慎。"
-
-
-def at(hour: int, minute: int = 0, day: date = DAY) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
 
 
 def image(n: int) -> dict:
@@ -36,7 +25,7 @@ def image(n: int) -> dict:
 
 
 @pytest.fixture
-def bank(app_ctx, sim):
+def bank(app_ctx, sim, sync_from_wecom):
     """星河银行: HQ ops, the 梧桐路 branch with three RMs (one in a sub-branch), and an RM of
     another branch; synced into scrm, with their roles."""
     sim.add_department(1, "星河银行（测试）")
@@ -50,10 +39,8 @@ def bank(app_ctx, sim):
     sim.add_user("liu.binjiang", "刘滨江", [4], position="客户经理")
     sim.add_user("sun.zhuli", "孙助理", [BRANCH], position="助理", follow=False)
     sim.clock.set(at(7).timestamp())
-    run_full_sync()
-    staff = {s.userid: s for s in db.session.scalars(select(Staff))}
     # The sync gives members with 客户联系 the rm role; HQ ops is granted by hand.
-    db.session.add(StaffRole(staff_id=staff[HQ].id, role="hq_ops"))
+    staff = sync_from_wecom(roles={HQ: "hq_ops"})
     db.session.commit()
     assert {u for u, s in staff.items() if "rm" in s.role_names} == {*RMS, "liu.binjiang"}
     return staff
@@ -66,16 +53,12 @@ def post_slot(slot: int = 1, text: str = FUND_POST, **kwargs) -> MomentPost:
     return post
 
 
-def drain() -> dict[str, int]:
-    return drain_outbox("moments-test")
-
-
 def published_userids(post: MomentPost) -> set[str]:
     db.session.expire_all()
     return {p.staff.userid for p in post.publications if p.published}
 
 
-def test_a_day_of_central_moments_partial_publishing_and_one_reminder_a_day(bank, sim):
+def test_a_day_of_central_moments_partial_publishing_and_one_reminder_a_day(bank, sim, drain):
     post = post_slot(1, attachments=[image(1), image(2)])
     assert post.status == "queued" and post.sender_userids == sorted(RMS)
     archived = db.session.get(ArchivedMessage, post.archived_message_id)
@@ -122,7 +105,7 @@ def test_a_day_of_central_moments_partial_publishing_and_one_reminder_a_day(bank
     assert poll_publications(at(16, day=date(2026, 3, 5))) == {}  # no longer followed
 
 
-def test_a_post_promising_principal_is_blocked_and_nothing_reaches_wecom(bank, sim):
+def test_a_post_promising_principal_is_blocked_and_nothing_reaches_wecom(bank, sim, drain):
     post = post_slot(2, text="春季专享理财，保本高收益，名额有限！")
     assert post.status == "blocked" and post.delivery_id is None
     assert '"保本"' in post.note and "承诺收益" in post.note and "ZGXG" in post.note
@@ -137,7 +120,7 @@ def test_a_post_promising_principal_is_blocked_and_nothing_reaches_wecom(bank, s
     assert post.status == "queued" and post.note is None
 
 
-def test_a_warned_post_waits_for_hqs_reason(bank, sim):
+def test_a_warned_post_waits_for_hqs_reason(bank, sim, drain):
     text = "警惕虚拟货币诈骗：银行工作人员不会索要您的验证码。"
     post = post_slot(1, text=text)
     assert post.status == "awaiting_confirmation" and '"虚拟货币"' in post.note

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from scrm.archive.chain.services import append_message
 from scrm.compliance.gateway import OutboundMessage, submit
 from scrm.db import db
-from scrm.directory.models import Department, Staff
 from scrm.moments.engagement import (
     close_follow_ups_from_archive,
     daily_review,
@@ -39,22 +38,23 @@ WANG, LI, CHEN, ZHAO = "wmWangXianSheng01", "wmLiNvShi02", "wmChenXianSheng03", 
 
 
 @pytest.fixture
-def bank(app_ctx, sim):
+def bank(app_ctx, sim, create_department, create_staff):
     """HQ with two branches (杭州: 西湖支行 under it; 宁波), three RMs and their customers,
     the WeCom clock frozen at 10:00 two days ago (Shanghai time)."""
     day = datetime.now(SHANGHAI).date() - timedelta(days=2)
     morning = datetime.combine(day, time(10), SHANGHAI)
     sim.clock.set(morning.timestamp())
-    for dept_id, name, parent in ((1, "总行", None), (2, "杭州分行", 1), (3, "宁波分行", 1)):
-        sim.add_department(dept_id, name, parent)
-        db.session.add(Department(id=dept_id, name=name, parent_id=parent))
-    sim.add_department(21, "西湖支行", 2)
-    db.session.add(Department(id=21, name="西湖支行", parent_id=2))
+    for dept_id, name, parent in (
+        (1, "总行", None),
+        (2, "杭州分行", 1),
+        (3, "宁波分行", 1),
+        (21, "西湖支行", 2),
+    ):
+        create_department(dept_id, name, parent, in_wecom=True)
     staff = {}
     for userid, name, dept in ((LIN, "林小美", 21), (ZHOU, "周健", 3), (WU, "吴磊", 3)):
         sim.add_user(userid, name, [dept], position="客户经理")
-        staff[userid] = Staff(userid=userid, name=name, department_id=dept, is_follow_user=True)
-        db.session.add(staff[userid])
+        staff[userid] = create_staff(userid, name, dept, is_follow_user=True)
     for eid, name, rm in ((WANG, "王先生", LIN), (LI, "李女士", LIN), (CHEN, "陈先生", ZHOU)):
         sim.add_customer(eid, name)
         sim.add_follow(rm, eid)

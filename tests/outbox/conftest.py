@@ -4,7 +4,6 @@ and helpers that move a delivery's clock the way time would."""
 from __future__ import annotations
 
 import itertools
-import time
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -149,18 +148,3 @@ def statuses(app):
 def payloads():
     """Payload builders for each kind, in the bank's words."""
     return SimpleNamespace(mass_message=mass_message, moment=moment, app_message=app_message)
-
-
-@pytest.fixture
-def waiter():
-    """``waiter(predicate)``: poll until true (False after ``timeout`` seconds)."""
-
-    def _wait(predicate, *, timeout: float = 10.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return True
-            time.sleep(0.02)
-        return bool(predicate())
-
-    return _wait

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from helpers import wait_until
 
 from scrm.db import db, utcnow
 from scrm.outbox.delivery import drain_outbox
@@ -166,7 +167,7 @@ def test_two_workers_never_hold_the_same_delivery(app, bank, enqueue, payloads):
 
 
 def test_timed_out_send_is_settled_by_evidence_not_resent(
-    app, bank, enqueue, payloads, delivery, accepted, sim, time_passes, waiter
+    app, bank, enqueue, payloads, delivery, accepted, sim, time_passes
 ):
     # WeCom applies the send, but its answer comes too late for our HTTP timeout.
     app.config.update(WECOM_HTTP_TIMEOUT=0.2)
@@ -176,7 +177,7 @@ def test_timed_out_send_is_settled_by_evidence_not_resent(
     row = delivery(delivery_id)
     assert row.status == SENDING and row.sending_started_at is not None
     assert "no answer from WeCom" in row.last_error
-    assert waiter(lambda: accepted(ADD_MSG) == 1)  # WeCom finished it meanwhile
+    assert wait_until(lambda: accepted(ADD_MSG) == 1)  # WeCom finished it meanwhile
     time_passes()
     assert drain(app) == {"confirmed": 1}
     [message] = sim.jobs.mass_messages.values()

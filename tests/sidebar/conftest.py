@@ -1,11 +1,11 @@
-"""Fixtures for the sidebar's API tests: the shared bank, and a test client per RM."""
+"""The sidebar's API tests run against the sidebar's bank (``sidebar_bank``, tests/conftest.py;
+who is who in sidebar_names.py)."""
 
 from __future__ import annotations
 
 import pytest
-from sidebar_bank import build_bank
 
 
 @pytest.fixture
-def bank(sim, app_ctx):
-    return build_bank(sim)
+def bank(sidebar_bank):
+    return sidebar_bank

@@ -3,7 +3,8 @@ the chat, HQ ops' edits through the API and the YAML import, and seed scripts th
 
 from __future__ import annotations
 
-from sidebar_bank import BEIJING_CUSTOMER, CUSTOMER, HQ, LIN, SECOND, sign_in
+from helpers import CSRF_HEADERS
+from sidebar_names import BEIJING_CUSTOMER, CUSTOMER, HQ, LIN, SECOND
 from sqlalchemy import select
 
 from scrm.compliance.decisions import judge
@@ -22,24 +23,26 @@ def _keys(response) -> list[str]:
     return [s["key"] for s in response.json["scripts"]]
 
 
-def test_rm_searches_scripts_by_words_in_simplified_traditional_or_full_width(client, bank):
-    rm = sign_in(client, LIN)
-    assert "risk_fraud_warning" in _keys(rm.get("/api/sidebar/scripts?q=诈骗"))
-    assert "risk_fraud_warning" in _keys(rm.get("/api/sidebar/scripts?q=詐騙"))
-    assert _keys(rm.get("/api/sidebar/scripts?q=大額存單")) == ["product_deposit"]
-    assert "event_salon_invite" in _keys(rm.get("/api/sidebar/scripts?q=沙龍　邀請"))
-    assert _keys(rm.get("/api/sidebar/scripts?q=比特币")) == []
-    by_category = _keys(rm.get("/api/sidebar/scripts?category=节日关怀"))
+def test_rm_searches_scripts_by_words_in_simplified_traditional_or_full_width(
+    client, bank, sign_in_as
+):
+    sign_in_as(LIN)
+    assert "risk_fraud_warning" in _keys(client.get("/api/sidebar/scripts?q=诈骗"))
+    assert "risk_fraud_warning" in _keys(client.get("/api/sidebar/scripts?q=詐騙"))
+    assert _keys(client.get("/api/sidebar/scripts?q=大額存單")) == ["product_deposit"]
+    assert "event_salon_invite" in _keys(client.get("/api/sidebar/scripts?q=沙龍　邀請"))
+    assert _keys(client.get("/api/sidebar/scripts?q=比特币")) == []
+    by_category = _keys(client.get("/api/sidebar/scripts?category=节日关怀"))
     assert by_category == ["care_festival", "care_birthday"]
-    categories = [c["name"] for c in rm.get("/api/sidebar/scripts").json["categories"]]
+    categories = [c["name"] for c in client.get("/api/sidebar/scripts").json["categories"]]
     assert categories[:2] == ["开场问候", "产品介绍"] and "风险提示" in categories
 
 
-def test_scripts_come_filled_for_the_customer_the_branch_and_the_rm(client, bank):
-    rm = sign_in(client, LIN)
+def test_scripts_come_filled_for_the_customer_the_branch_and_the_rm(client, bank, sign_in_as):
+    sign_in_as(LIN)
     scripts = {
         s["key"]: s
-        for s in rm.get(f"/api/sidebar/scripts?external_userid={CUSTOMER}").json["scripts"]
+        for s in client.get(f"/api/sidebar/scripts?external_userid={CUSTOMER}").json["scripts"]
     }
     intro = scripts["greet_self_intro_branch"]
     assert intro["filled"].startswith("王总您好，我在" + LUJIAZUI)  # the RM's remark for him
@@ -49,22 +52,22 @@ def test_scripts_come_filled_for_the_customer_the_branch_and_the_rm(client, bank
     assert "林小美" in scripts["greet_new_customer"]["filled"]
     group = {
         s["key"]: s
-        for s in rm.get(f"/api/sidebar/scripts?chat_id={bank['chat_id']}").json["scripts"]
+        for s in client.get(f"/api/sidebar/scripts?chat_id={bank['chat_id']}").json["scripts"]
     }
     assert group["care_festival"]["filled"].startswith("各位您好")
 
 
 def test_a_customer_without_a_remark_is_addressed_by_name_and_an_unfilled_variable_is_named(
-    client, bank
+    client, bank, sign_in_as
 ):
-    rm = sign_in(client, LIN)
+    sign_in_as(LIN)
     scripts = {
         s["key"]: s
-        for s in rm.get(f"/api/sidebar/scripts?external_userid={SECOND}").json["scripts"]
+        for s in client.get(f"/api/sidebar/scripts?external_userid={SECOND}").json["scripts"]
     }
     assert scripts["care_birthday"]["filled"].startswith("张阿姨，祝您生日快乐")
-    hq = sign_in(client, HQ)
-    created = hq.post(
+    sign_in_as(HQ)
+    created = client.post(
         "/api/sidebar/scripts",
         json={
             "key": "no_product",
@@ -72,32 +75,32 @@ def test_a_customer_without_a_remark_is_addressed_by_name_and_an_unfilled_variab
             "title": "缺产品名",
             "body": "{称呼}您好，{产品名称}今日开放申购。",
         },
-        headers=hq.csrf,
+        headers=CSRF_HEADERS,
     )
     assert created.status_code == 201, created.json
-    rm = sign_in(client, LIN)
+    sign_in_as(LIN)
     row = next(
         s
-        for s in rm.get(f"/api/sidebar/scripts?external_userid={SECOND}").json["scripts"]
+        for s in client.get(f"/api/sidebar/scripts?external_userid={SECOND}").json["scripts"]
         if s["key"] == "no_product"
     )
     assert row["filled"] == "张阿姨您好，{产品名称}今日开放申购。"
     assert row["missing"] == ["产品名称"]
 
 
-def test_scripts_are_not_filled_for_someone_elses_customer(client, bank):
-    rm = sign_in(client, LIN)
-    response = rm.get(f"/api/sidebar/scripts?external_userid={BEIJING_CUSTOMER}")
+def test_scripts_are_not_filled_for_someone_elses_customer(client, bank, sign_in_as):
+    sign_in_as(LIN)
+    response = client.get(f"/api/sidebar/scripts?external_userid={BEIJING_CUSTOMER}")
     assert response.status_code == 404
     assert "李女士" not in response.get_data(as_text=True)
 
 
-def test_hq_ops_manage_scripts_and_materials_and_rms_may_not(client, bank):
-    rm = sign_in(client, LIN)
-    denied = rm.post("/api/sidebar/scripts", json={"key": "x"}, headers=rm.csrf)
+def test_hq_ops_manage_scripts_and_materials_and_rms_may_not(client, bank, sign_in_as):
+    sign_in_as(LIN)
+    denied = client.post("/api/sidebar/scripts", json={"key": "x"}, headers=CSRF_HEADERS)
     assert denied.status_code == 403 and "scripts.manage" in denied.json["error"]["message"]
-    hq = sign_in(client, HQ)
-    made = hq.post(
+    sign_in_as(HQ)
+    made = client.post(
         "/api/sidebar/materials",
         json={
             "key": "gold_card",
@@ -106,10 +109,10 @@ def test_hq_ops_manage_scripts_and_materials_and_rms_may_not(client, bank):
             "title": "黄金积存🥇",
             "content": {"appid": "wx123", "title": "黄金积存"},
         },
-        headers=hq.csrf,
+        headers=CSRF_HEADERS,
     )
     assert made.status_code == 400 and "content.page" in made.json["error"]["message"]
-    made = hq.post(
+    made = client.post(
         "/api/sidebar/materials",
         json={
             "key": "gold_card",
@@ -118,10 +121,10 @@ def test_hq_ops_manage_scripts_and_materials_and_rms_may_not(client, bank):
             "title": "黄金积存🥇",
             "content": {"appid": "wx123", "title": "黄金积存", "page": "pages/gold"},
         },
-        headers=hq.csrf,
+        headers=CSRF_HEADERS,
     )
     assert made.status_code == 201
-    script = hq.post(
+    script = client.post(
         "/api/sidebar/scripts",
         json={
             "key": "gold",
@@ -130,17 +133,20 @@ def test_hq_ops_manage_scripts_and_materials_and_rms_may_not(client, bank):
             "body": "{称呼}您好，黄金价格有波动，投资须谨慎。",
             "material_key": "gold_card",
         },
-        headers=hq.csrf,
+        headers=CSRF_HEADERS,
     ).json["script"]
-    changed = hq.put(
-        f"/api/sidebar/scripts/{script['id']}", json={"title": "黃金積存介紹"}, headers=hq.csrf
+    changed = client.put(
+        f"/api/sidebar/scripts/{script['id']}", json={"title": "黃金積存介紹"}, headers=CSRF_HEADERS
     )
     assert changed.json["script"]["title"] == "黃金積存介紹"
-    assert "gold" in _keys(hq.get("/api/sidebar/scripts?q=黄金积存介绍"))
-    assert hq.delete(f"/api/sidebar/scripts/{script['id']}", headers=hq.csrf).status_code == 200
-    assert "gold" not in _keys(hq.get("/api/sidebar/scripts?q=黄金"))
-    assert hq.put("/api/sidebar/scripts/9999", json={}, headers=hq.csrf).status_code == 404
-    dup = hq.post("/api/sidebar/scripts", json={"key": "gold"}, headers=hq.csrf)
+    assert "gold" in _keys(client.get("/api/sidebar/scripts?q=黄金积存介绍"))
+    assert (
+        client.delete(f"/api/sidebar/scripts/{script['id']}", headers=CSRF_HEADERS).status_code
+        == 200
+    )
+    assert "gold" not in _keys(client.get("/api/sidebar/scripts?q=黄金"))
+    assert client.put("/api/sidebar/scripts/9999", json={}, headers=CSRF_HEADERS).status_code == 404
+    dup = client.post("/api/sidebar/scripts", json={"key": "gold"}, headers=CSRF_HEADERS)
     assert dup.status_code == 409
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import threading
 
-from sidebar_bank import BEIJING_CUSTOMER, CUSTOMER, LEAD, LIN, sign_in
+from helpers import CSRF_HEADERS
+from sidebar_names import BEIJING_CUSTOMER, CUSTOMER, LEAD, LIN
 from sqlalchemy import func, select
 
 from scrm.archive.chain.models import ArchivedMessage
@@ -20,7 +21,7 @@ THREADS = 3
 
 def _send(client, text, key, **extra):
     body = {"text": text, "external_userid": CUSTOMER, "attempt_key": key} | extra
-    return client.post("/api/sidebar/send-check", json=body, headers=client.csrf)
+    return client.post("/api/sidebar/send-check", json=body, headers=CSRF_HEADERS)
 
 
 def _archived(**where):
@@ -30,17 +31,17 @@ def _archived(**where):
     return db.session.scalars(query.order_by(ArchivedMessage.id)).all()
 
 
-def test_rm_sends_a_passing_script_and_a_double_tap_archives_it_once(client, bank):
-    rm = sign_in(client, LIN)
-    first = _send(rm, PASS_TEXT, "tap-0001-aaaa")
-    again = _send(rm, PASS_TEXT, "tap-0001-aaaa")
+def test_rm_sends_a_passing_script_and_a_double_tap_archives_it_once(client, bank, sign_in_as):
+    sign_in_as(LIN)
+    first = _send(client, PASS_TEXT, "tap-0001-aaaa")
+    again = _send(client, PASS_TEXT, "tap-0001-aaaa")
     assert first.status_code == 200, first.json
     assert first.json["decision"] == "pass" and first.json["released"] is True
     assert first.json["message"] == [{"msgtype": "text", "text": {"content": PASS_TEXT}}]
     assert again.json["repeated"] is True
     assert again.json["archived_message_id"] == first.json["archived_message_id"]
     # A "confirmation" of a message that passed is a repeat too: it went already.
-    confirmed = _send(rm, PASS_TEXT, "tap-0001-aaaa", confirm_reason="再发一次")
+    confirmed = _send(client, PASS_TEXT, "tap-0001-aaaa", confirm_reason="再发一次")
     assert confirmed.json["repeated"] is True
     rows = _archived()
     assert len(rows) == 1
@@ -49,16 +50,18 @@ def test_rm_sends_a_passing_script_and_a_double_tap_archives_it_once(client, ban
     assert (row.decision, row.outcome, row.text) == ("pass", "released", PASS_TEXT)
 
 
-def test_a_warning_must_be_confirmed_with_a_reason_and_is_archived_with_it(client, bank):
-    rm = sign_in(client, LIN)
-    warned = _send(rm, WARN_TEXT, "tap-0002-warn").json
+def test_a_warning_must_be_confirmed_with_a_reason_and_is_archived_with_it(
+    client, bank, sign_in_as
+):
+    sign_in_as(LIN)
+    warned = _send(client, WARN_TEXT, "tap-0002-warn").json
     assert warned["decision"] == "warn" and warned["needs_confirmation"] is True
     assert warned["released"] is False and warned["message"] == []
     assert any(h["matched"] == "最好" and h["category"] == "绝对化用语" for h in warned["hits"])
-    blank = _send(rm, WARN_TEXT, "tap-0002-warn", confirm_reason="  ")
+    blank = _send(client, WARN_TEXT, "tap-0002-warn", confirm_reason="  ")
     assert blank.status_code == 400
     reason = "客户主动询问配置建议，已提示风险"
-    sent = _send(rm, WARN_TEXT, "tap-0002-warn", confirm_reason=reason).json
+    sent = _send(client, WARN_TEXT, "tap-0002-warn", confirm_reason=reason).json
     assert sent["released"] is True and sent["message"][0]["text"]["content"] == WARN_TEXT
     rows = _archived()
     assert [(r.outcome, r.confirmed_reason) for r in rows] == [
@@ -67,9 +70,11 @@ def test_a_warning_must_be_confirmed_with_a_reason_and_is_archived_with_it(clien
     ]
 
 
-def test_a_blocked_message_shows_the_words_and_why_and_nothing_is_released(client, bank):
-    rm = sign_in(client, LIN)
-    blocked = _send(rm, BLOCK_TEXT, "tap-0003-block").json
+def test_a_blocked_message_shows_the_words_and_why_and_nothing_is_released(
+    client, bank, sign_in_as
+):
+    sign_in_as(LIN)
+    blocked = _send(client, BLOCK_TEXT, "tap-0003-block").json
     assert blocked["decision"] == "block" and blocked["released"] is False
     assert blocked["message"] == []
     matched = {h["matched"] for h in blocked["hits"]}
@@ -77,19 +82,19 @@ def test_a_blocked_message_shows_the_words_and_why_and_nothing_is_released(clien
     hit = next(h for h in blocked["hits"] if h["matched"] == "保本")
     assert hit["category"] == "承诺收益/保本" and hit["basis"]
     # A second tap of the same attempt is the same answer, not a second archive row.
-    assert _send(rm, BLOCK_TEXT, "tap-0003-block").json["repeated"] is True
+    assert _send(client, BLOCK_TEXT, "tap-0003-block").json["repeated"] is True
     assert [r.outcome for r in _archived()] == ["blocked"]
 
 
-def test_checking_a_draft_shows_the_verdict_and_archives_nothing(client, bank):
-    rm = sign_in(client, LIN)
-    answer = rm.post(
-        "/api/sidebar/check", json={"text": BLOCK_TEXT, "channel": "single"}, headers=rm.csrf
+def test_checking_a_draft_shows_the_verdict_and_archives_nothing(client, bank, sign_in_as):
+    sign_in_as(LIN)
+    answer = client.post(
+        "/api/sidebar/check", json={"text": BLOCK_TEXT, "channel": "single"}, headers=CSRF_HEADERS
     ).json
     assert answer["decision"] == "block"
     assert {"保本", "穩賺"} <= {h["matched"] for h in answer["hits"]}
-    group = rm.post(
-        "/api/sidebar/check", json={"text": WARN_TEXT, "channel": "group"}, headers=rm.csrf
+    group = client.post(
+        "/api/sidebar/check", json={"text": WARN_TEXT, "channel": "group"}, headers=CSRF_HEADERS
     ).json
     assert group["decision"] == "block"  # 绝对化用语 are blocked in customer groups
     assert (
@@ -100,45 +105,48 @@ def test_checking_a_draft_shows_the_verdict_and_archives_nothing(client, bank):
     )
 
 
-def test_nobody_sends_to_a_customer_they_do_not_serve_themselves(client, bank):
+def test_nobody_sends_to_a_customer_they_do_not_serve_themselves(client, bank, sign_in_as):
     for n, userid in enumerate((LIN, LEAD)):
-        response = _send(
-            sign_in(client, userid), PASS_TEXT, f"tap-0004-{n}", external_userid=BEIJING_CUSTOMER
-        )
+        sign_in_as(userid)
+        response = _send(client, PASS_TEXT, f"tap-0004-{n}", external_userid=BEIJING_CUSTOMER)
         assert response.status_code == 404, userid
         assert "not one of your customers" in response.json["error"]["message"]
     # A branch lead oversees 林小美's customer but does not serve them: not from the sidebar.
-    assert _send(sign_in(client, LEAD), PASS_TEXT, "tap-0005-lead").status_code == 404
+    sign_in_as(LEAD)
+    assert _send(client, PASS_TEXT, "tap-0005-lead").status_code == 404
     assert _archived() == []
 
 
-def test_a_send_names_exactly_one_chat_and_an_attempt_key(client, bank):
-    rm = sign_in(client, LIN)
-    both = _send(rm, PASS_TEXT, "tap-0006-both", chat_id=bank["chat_id"])
+def test_a_send_names_exactly_one_chat_and_an_attempt_key(client, bank, sign_in_as):
+    sign_in_as(LIN)
+    both = _send(client, PASS_TEXT, "tap-0006-both", chat_id=bank["chat_id"])
     assert both.status_code == 400 and "not both" in both.json["error"]["message"]
-    short = _send(rm, PASS_TEXT, "x")
+    short = _send(client, PASS_TEXT, "x")
     assert short.status_code == 400 and "attempt_key" in short.json["error"]["message"]
     assert _archived() == []
 
 
-def test_rm_sends_to_their_group_through_the_gate(client, bank):
-    rm = sign_in(client, LIN)
+def test_rm_sends_to_their_group_through_the_gate(client, bank, sign_in_as):
+    sign_in_as(LIN)
     body = {
         "text": "各位好，本周理财沙龙周六见。",
         "chat_id": bank["chat_id"],
         "attempt_key": "tap-0007-group",
     }
-    answer = rm.post("/api/sidebar/send-check", json=body, headers=rm.csrf).json
+    answer = client.post("/api/sidebar/send-check", json=body, headers=CSRF_HEADERS).json
     assert answer["released"] is True
     (row,) = _archived()
     assert (row.channel, row.chat_ids) == ("group", [bank["chat_id"]])
     outsider = body | {"chat_id": bank["beijing_chat"], "attempt_key": "tap-0008-group"}
-    assert rm.post("/api/sidebar/send-check", json=outsider, headers=rm.csrf).status_code == 404
+    assert (
+        client.post("/api/sidebar/send-check", json=outsider, headers=CSRF_HEADERS).status_code
+        == 404
+    )
 
 
-def test_a_script_with_its_material_is_scanned_with_the_material(client, bank):
-    rm = sign_in(client, LIN)
-    answer = _send(rm, PASS_TEXT, "tap-0009-material", material_key="fund_intro_link").json
+def test_a_script_with_its_material_is_scanned_with_the_material(client, bank, sign_in_as):
+    sign_in_as(LIN)
+    answer = _send(client, PASS_TEXT, "tap-0009-material", material_key="fund_intro_link").json
     assert answer["released"] is True
     assert answer["message"][1]["msgtype"] == "news"
     assert answer["message"][1]["news"]["link"].startswith("https://")
@@ -147,9 +155,9 @@ def test_a_script_with_its_material_is_scanned_with_the_material(client, bank):
     assert row.attachments[0]["link"]["title"] == "星河稳健理财产品说明书"
 
 
-def test_two_taps_at_the_same_moment_archive_one_attempt(app, client, bank):
+def test_two_taps_at_the_same_moment_archive_one_attempt(app, client, bank, sign_in_as):
     """Two tabs (or a double tap the page did not catch) race with one attempt key."""
-    sign_in(client, LIN)
+    sign_in_as(LIN)
     with client.session_transaction() as session:
         cookie_session = dict(session)
     start = threading.Barrier(THREADS)
@@ -162,7 +170,7 @@ def test_two_taps_at_the_same_moment_archive_one_attempt(app, client, bank):
                 session.update(cookie_session)
             start.wait()
             body = {"text": BLOCK_TEXT, "external_userid": CUSTOMER, "attempt_key": "race-0001"}
-            answers.append(tab.post("/api/sidebar/send-check", json=body, headers=client.csrf))
+            answers.append(tab.post("/api/sidebar/send-check", json=body, headers=CSRF_HEADERS))
         except BaseException as exc:  # reported below
             failures.append(exc)
 

@@ -6,54 +6,34 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from clock_bank import day_step, make_bank, make_group, make_template, shanghai
+from helpers import CSRF_HEADERS, shanghai
+from sop_steps import day_step
 from sqlalchemy import func, select
 
 from scrm.db import db
-from scrm.directory.models import Staff, StaffRole
+from scrm.directory.services import grant_role
 from scrm.sop.models import SopAssignment, SopTask, SopTemplate
 from scrm.sop.tasks.materialise import materialise_due_tasks
 
 PAST_MONDAY = date(2026, 3, 2)  # the tests run later than this: a to-do done now is late
-TOKEN = "csrf-token-for-tests"
 
 
 @pytest.fixture
-def bank(app_ctx):
-    bank = make_bank()
-    hq = Staff(userid="zong.yunying", name="宗运营", department_id=1)
-    db.session.add(hq)
-    db.session.flush()
-    db.session.add_all(
-        [
-            StaffRole(staff_id=hq.id, role="hq_ops"),
-            StaffRole(staff_id=bank["beijing_rm"].id, role="rm"),
-        ]
-    )
-    bank["hq"] = hq
-    bank["welcome"] = make_group(bank["rm"], "陆家嘴·新客欢迎群🎉")
-    bank["salon"] = make_group(bank["rm"], "陆家嘴·理财沙龙群")
-    bank["beijing"] = make_group(bank["beijing_rm"], "北京·理财沙龙群")
+def bank(sop_bank, create_staff, create_group, create_template):
+    bank = sop_bank
+    bank["hq"] = create_staff("zong.yunying", "宗运营", 1, roles=["hq_ops"])
+    grant_role(bank["beijing_rm"], "rm")
+    bank["welcome"] = create_group(bank["rm"], "陆家嘴·新客欢迎群🎉")
+    bank["salon"] = create_group(bank["rm"], "陆家嘴·理财沙龙群")
+    bank["beijing"] = create_group(bank["beijing_rm"], "北京·理财沙龙群")
     steps = [day_step("day1", 1, "09:30"), day_step("day1_help", 1, "10:00", role="助理")]
-    bank["template"] = make_template("new_customer_welcome", steps)
+    bank["template"] = create_template("new_customer_welcome", steps)
     db.session.commit()
     return bank
 
 
-@pytest.fixture
-def as_staff(client):
-    """Sign the test client in as a member of staff; later calls switch who it is."""
-
-    def as_staff(staff: Staff):
-        with client.session_transaction() as session:
-            session.update(staff_id=staff.id, csrf_token=TOKEN)
-        return client
-
-    return as_staff
-
-
 def post(client, url, body=None):
-    return client.post(url, json=body or {}, headers={"X-CSRF-Token": TOKEN})
+    return client.post(url, json=body or {}, headers=CSRF_HEADERS)
 
 
 def error_of(response) -> str:
@@ -69,7 +49,9 @@ def assign_body(**overrides):
     return body | overrides
 
 
-def test_templates_show_the_current_version_and_the_lineage_of_branch_variants(bank, as_staff):
+def test_templates_show_the_current_version_and_the_lineage_of_branch_variants(
+    bank, client, sign_in_as, create_template
+):
     first = bank["template"]
     db.session.add(
         SopTemplate(
@@ -83,10 +65,10 @@ def test_templates_show_the_current_version_and_the_lineage_of_branch_variants(b
             content_hash="1" * 64,
         )
     )
-    variant = make_template("donghu_welcome", [day_step("day1", 1, "09:30")])
+    variant = create_template("donghu_welcome", [day_step("day1", 1, "09:30")])
     variant.parent_id, variant.branch_department_id = bank["template"].id, 2
     db.session.commit()
-    client = as_staff(bank["rm"])
+    sign_in_as(bank["rm"])
     listed = {t["name"]: t for t in client.get("/api/sop/templates").get_json()["templates"]}
     assert listed["new_customer_welcome"]["version"] == 2
     assert listed["new_customer_welcome"]["versions"] == [1, 2]
@@ -100,8 +82,10 @@ def test_templates_show_the_current_version_and_the_lineage_of_branch_variants(b
     assert missing.status_code == 404 and "see GET /api/sop/templates" in error_of(missing)
 
 
-def test_a_branch_lead_assigns_the_branch_and_a_form_posted_twice_assigns_once(bank, as_staff):
-    client = as_staff(bank["lead"])
+def test_a_branch_lead_assigns_the_branch_and_a_form_posted_twice_assigns_once(
+    bank, client, sign_in_as
+):
+    sign_in_as(bank["lead"])
     first = post(client, "/api/sop/assignments", assign_body())
     assert first.status_code == 201
     body = first.get_json()
@@ -117,8 +101,8 @@ def test_a_branch_lead_assigns_the_branch_and_a_form_posted_twice_assigns_once(b
     assert db.session.scalar(select(func.count(SopAssignment.id))) == 2
 
 
-def test_a_branch_lead_cannot_assign_another_branchs_groups(bank, as_staff):
-    client = as_staff(bank["lead"])
+def test_a_branch_lead_cannot_assign_another_branchs_groups(bank, client, sign_in_as):
+    sign_in_as(bank["lead"])
     beijing = post(client, "/api/sop/assignments", assign_body(selector={"branch": 4}))
     assert beijing.status_code == 403
     assert error_of(beijing) == (
@@ -132,7 +116,8 @@ def test_a_branch_lead_cannot_assign_another_branchs_groups(bank, as_staff):
     assert [a["group_name"] for a in pattern.get_json()["assigned"]] == ["陆家嘴·理财沙龙群"]
     pause = post(client, f"/api/sop/groups/{bank['beijing'].chat_id}/pause")
     assert pause.status_code == 403 and "outside your scope" in error_of(pause)
-    hq = post(as_staff(bank["hq"]), "/api/sop/assignments", assign_body(selector={"branch": 4}))
+    sign_in_as(bank["hq"])
+    hq = post(client, "/api/sop/assignments", assign_body(selector={"branch": 4}))
     assert [a["group_name"] for a in hq.get_json()["assigned"]] == ["北京·理财沙龙群"]
 
 
@@ -150,15 +135,18 @@ def test_a_branch_lead_cannot_assign_another_branchs_groups(bank, as_staff):
         ({"timezone": "北京时间"}, 'time zone "北京时间" is unknown; use an IANA name'),
     ],
 )
-def test_bad_assignment_requests_name_the_field_and_the_fix(bank, as_staff, change, message):
-    response = post(as_staff(bank["hq"]), "/api/sop/assignments", assign_body(**change))
+def test_bad_assignment_requests_name_the_field_and_the_fix(
+    bank, client, sign_in_as, change, message
+):
+    sign_in_as(bank["hq"])
+    response = post(client, "/api/sop/assignments", assign_body(**change))
     assert response.status_code == 400
     assert message in error_of(response)
     assert db.session.scalar(select(func.count(SopAssignment.id))) == 0
 
 
-def test_pause_and_resume_with_replay_from_the_api(bank, as_staff):
-    client = as_staff(bank["lead"])
+def test_pause_and_resume_with_replay_from_the_api(bank, client, sign_in_as):
+    sign_in_as(bank["lead"])
     post(client, "/api/sop/assignments", assign_body())
     url = f"/api/sop/groups/{bank['welcome'].chat_id}"
     paused = post(client, f"{url}/pause")
@@ -174,18 +162,19 @@ def test_pause_and_resume_with_replay_from_the_api(bank, as_staff):
     assert unknown.status_code == 404
 
 
-def test_an_rm_sees_only_their_groups_and_their_own_to_dos(bank, as_staff):
-    post(as_staff(bank["hq"]), "/api/sop/assignments", assign_body(selector={"branch": 1}))
+def test_an_rm_sees_only_their_groups_and_their_own_to_dos(bank, client, sign_in_as):
+    sign_in_as(bank["hq"])
+    post(client, "/api/sop/assignments", assign_body(selector={"branch": 1}))
     materialise_due_tasks(shanghai(PAST_MONDAY, 10))
     db.session.commit()
-    client = as_staff(bank["beijing_rm"])
+    sign_in_as(bank["beijing_rm"])
     assignments = client.get("/api/sop/assignments").get_json()["assignments"]
     assert [a["group_name"] for a in assignments] == ["北京·理财沙龙群"]
     tasks = client.get("/api/sop/tasks").get_json()["tasks"]
     assert {t["group_name"] for t in tasks} == {"北京·理财沙龙群"}
     refused = client.get(f"/api/sop/groups/{bank['welcome'].chat_id}/tasks")
     assert refused.status_code == 403
-    client = as_staff(bank["rm"])
+    sign_in_as(bank["rm"])
     mine = client.get("/api/sop/tasks?mine=1&status=pending&date=2026-03-02").get_json()["tasks"]
     assert {(t["group_name"], t["role"], t["assignee"]) for t in mine} == {
         ("陆家嘴·新客欢迎群🎉", "理财经理", "lin.xiaomei"),
@@ -200,20 +189,24 @@ def test_an_rm_sees_only_their_groups_and_their_own_to_dos(bank, as_staff):
     assert error_of(bad) == '"limit" must be between 1 and 500'
 
 
-def test_a_to_do_is_completed_by_its_assignee_or_the_group_owner_only(bank, as_staff):
-    post(as_staff(bank["hq"]), "/api/sop/assignments", assign_body(selector={"branch": 1}))
+def test_a_to_do_is_completed_by_its_assignee_or_the_group_owner_only(bank, client, sign_in_as):
+    sign_in_as(bank["hq"])
+    post(client, "/api/sop/assignments", assign_body(selector={"branch": 1}))
     materialise_due_tasks(shanghai(PAST_MONDAY, 10))
     db.session.commit()
     task = db.session.scalars(
         select(SopTask).where(SopTask.group_id == bank["welcome"].id, SopTask.role == "理财经理")
     ).one()
-    outsider = post(as_staff(bank["beijing_rm"]), f"/api/sop/tasks/{task.id}/complete")
+    sign_in_as(bank["beijing_rm"])
+    outsider = post(client, f"/api/sop/tasks/{task.id}/complete")
     assert outsider.status_code == 403
     assert "only its assignee or the group owner (群主) can complete it" in error_of(outsider)
-    done = post(as_staff(bank["rm"]), f"/api/sop/tasks/{task.id}/complete")
+    sign_in_as(bank["rm"])
+    done = post(client, f"/api/sop/tasks/{task.id}/complete")
     assert done.status_code == 200
     assert done.get_json()["status"] == "late"  # due on 2 March, done today
     db.session.expire_all()
     assert db.session.get(SopTask, task.id).note == "done by lin.xiaomei"
-    twice = post(as_staff(bank["rm"]), f"/api/sop/tasks/{task.id}/complete")
+    sign_in_as(bank["rm"])
+    twice = post(client, f"/api/sop/tasks/{task.id}/complete")
     assert twice.get_json()["status"] == "late"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from clock_bank import day_step, make_bank, make_group, make_template
+from sop_steps import day_step
 from sqlalchemy import select
 
 from scrm.db import db
@@ -11,11 +11,11 @@ from scrm.sop.models import SopAssignment
 
 
 @pytest.fixture
-def bank(app_ctx):
-    bank = make_bank()
-    bank["welcome"] = make_group(bank["rm"], "陆家嘴·新客欢迎群🎉")
-    bank["beijing"] = make_group(bank["beijing_rm"], "北京·理财沙龙群")
-    make_template("new_customer_welcome", [day_step("day1", 1, "09:30")])
+def bank(sop_bank, create_group, create_template):
+    bank = sop_bank
+    bank["welcome"] = create_group(bank["rm"], "陆家嘴·新客欢迎群🎉")
+    bank["beijing"] = create_group(bank["beijing_rm"], "北京·理财沙龙群")
+    create_template("new_customer_welcome", [day_step("day1", 1, "09:30")])
     db.session.commit()
     return bank
 

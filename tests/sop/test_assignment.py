@@ -4,7 +4,8 @@ and tasks when staff leave the bank."""
 from __future__ import annotations
 
 import pytest
-from clock_bank import MONDAY, cron_step, day_step, make_bank, make_group, make_template, shanghai
+from helpers import shanghai
+from sop_steps import MONDAY, cron_step, day_step
 from sqlalchemy import select
 
 from scrm.db import db, utcnow
@@ -34,14 +35,14 @@ from scrm.sop.tasks.materialise import materialise_due_tasks
 
 
 @pytest.fixture
-def bank(app_ctx):
-    bank = make_bank()
+def bank(sop_bank, create_group, create_template):
+    bank = sop_bank
     bank["groups"] = [
-        make_group(bank["rm"], "陆家嘴·新客欢迎群🎉"),
-        make_group(bank["rm"], "陆家嘴·理财沙龙群"),
-        make_group(bank["beijing_rm"], "北京·理财沙龙群"),
+        create_group(bank["rm"], "陆家嘴·新客欢迎群🎉"),
+        create_group(bank["rm"], "陆家嘴·理财沙龙群"),
+        create_group(bank["beijing_rm"], "北京·理财沙龙群"),
     ]
-    bank["template"] = make_template(
+    bank["template"] = create_template(
         "new_customer_welcome", [day_step("day1", 1, "09:30", role="助理")]
     )
     return bank
@@ -96,10 +97,10 @@ def test_assigning_gives_every_role_to_the_owner_unless_someone_holds_it(bank):
     assert db.session.scalars(select(SopTask.assignee_id)).one() == bank["assistant"].id
 
 
-def test_assigning_again_stops_the_previous_sop_with_a_reason(bank):
+def test_assigning_again_stops_the_previous_sop_with_a_reason(bank, create_template):
     group = bank["groups"][0]
     [first] = assign_template(bank["template"], [group], start_date=MONDAY)
-    salon = make_template("wealth_salon", [cron_step("salon", ["wed"], "20:00")])
+    salon = create_template("wealth_salon", [cron_step("salon", ["wed"], "20:00")])
     [second] = assign_template(salon, [group], start_date=MONDAY)
     db.session.commit()
     assert first.status == STOPPED and first.stop_reason == "replaced by wealth_salon v1"
@@ -123,10 +124,10 @@ def test_bad_assignments_are_refused_with_the_fix(bank):
         assign_role(bank["groups"][1], "助理", bank["assistant"])
 
 
-def test_stopping_keeps_history_and_cancels_only_what_was_not_sent(bank):
+def test_stopping_keeps_history_and_cancels_only_what_was_not_sent(bank, create_template):
     group = bank["groups"][0]
     steps = [day_step("day1", 1, "09:30"), day_step("day1_noon", 1, "12:00")]
-    assign_template(make_template("welcome2", steps), [group], start_date=MONDAY)
+    assign_template(create_template("welcome2", steps), [group], start_date=MONDAY)
     materialise_due_tasks(shanghai(MONDAY, 9, 30))
     materialise_due_tasks(shanghai(MONDAY, 12))
     first = db.session.scalars(select(SopTask).order_by(SopTask.due_at)).first()

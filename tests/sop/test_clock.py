@@ -6,16 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from clock_bank import (
-    MONDAY,
-    cron_step,
-    day_step,
-    event_step,
-    make_bank,
-    make_group,
-    make_template,
-    shanghai,
-)
+from helpers import shanghai
+from sop_steps import MONDAY, cron_step, day_step, event_step
 from sqlalchemy import func, select
 
 from scrm.db import db
@@ -40,18 +32,20 @@ from scrm.sop.tasks.services import LATE_NOTE
 
 
 @pytest.fixture
-def bank(app_ctx):
-    return make_bank()
+def bank(sop_bank):
+    return sop_bank
 
 
 def tasks() -> list[SopTask]:
     return list(db.session.scalars(select(SopTask).order_by(SopTask.due_at, SopTask.step_key)))
 
 
-def test_morning_brief_is_created_at_0830_shanghai_once_though_the_clock_fires_twice(bank):
-    group = make_group(bank["rm"], "陆家嘴·晨间市场速递群")
+def test_morning_brief_is_created_at_0830_shanghai_once_though_the_clock_fires_twice(
+    bank, create_group, create_template
+):
+    group = create_group(bank["rm"], "陆家嘴·晨间市场速递群")
     brief = cron_step("brief", ["mon", "tue", "wed", "thu", "fri"], "08:30")
-    assign_template(make_template("morning_brief", [brief]), [group], start_date=MONDAY)
+    assign_template(create_template("morning_brief", [brief]), [group], start_date=MONDAY)
     db.session.commit()
 
     assert materialise_due_tasks(shanghai(MONDAY, 8, 29, 59))["assignments"] == 1
@@ -68,13 +62,15 @@ def test_morning_brief_is_created_at_0830_shanghai_once_though_the_clock_fires_t
     assert [t.occurrence for t in tasks()] == ["2026-03-02T08:30", "2026-03-03T08:30"]
 
 
-def test_after_a_ten_minute_outage_each_task_is_created_once_with_its_catch_up_policy(bank):
-    group = make_group(bank["rm"], "陆家嘴·新客欢迎群🎉")
+def test_after_a_ten_minute_outage_each_task_is_created_once_with_its_catch_up_policy(
+    bank, create_group, create_template
+):
+    group = create_group(bank["rm"], "陆家嘴·新客欢迎群🎉")
     steps = [
         day_step(f"m{minute}", 1, f"09:{minute}", policy="skip" if minute % 2 else "late", grace=5)
         for minute in range(30, 40)
     ]
-    assign_template(make_template("new_customer_welcome", steps), [group], start_date=MONDAY)
+    assign_template(create_template("new_customer_welcome", steps), [group], start_date=MONDAY)
     db.session.commit()
     materialise_due_tasks(shanghai(MONDAY, 9, 29))  # the last run before the worker went down
 
@@ -99,10 +95,12 @@ def test_after_a_ten_minute_outage_each_task_is_created_once_with_its_catch_up_p
     assert assignment.scheduled_until == restart + timedelta(minutes=1)
 
 
-def test_pause_creates_nothing_while_paused_and_resume_does_not_replay(bank):
-    group = make_group(bank["rm"], "陆家嘴·代发工资群")
+def test_pause_creates_nothing_while_paused_and_resume_does_not_replay(
+    bank, create_group, create_template
+):
+    group = create_group(bank["rm"], "陆家嘴·代发工资群")
     brief = cron_step("brief", ["mon", "tue", "wed", "thu", "fri"], "08:30")
-    assign_template(make_template("payroll", [brief]), [group], start_date=MONDAY)
+    assign_template(create_template("payroll", [brief]), [group], start_date=MONDAY)
     materialise_due_tasks(shanghai(MONDAY, 9))
     tasks()[0].status = TASK_DONE  # the RM sent Monday's brief
     db.session.commit()
@@ -122,10 +120,12 @@ def test_pause_creates_nothing_while_paused_and_resume_does_not_replay(bank):
     ]
 
 
-def test_resume_with_replay_creates_the_paused_occurrences_late(bank):
-    group = make_group(bank["rm"], "陆家嘴·理财沙龙群")
+def test_resume_with_replay_creates_the_paused_occurrences_late(
+    bank, create_group, create_template
+):
+    group = create_group(bank["rm"], "陆家嘴·理财沙龙群")
     brief = cron_step("brief", ["mon", "tue", "wed", "thu", "fri"], "08:30", grace=120)
-    assign_template(make_template("wealth_salon", [brief]), [group], start_date=MONDAY)
+    assign_template(create_template("wealth_salon", [brief]), [group], start_date=MONDAY)
     db.session.commit()
     # Paused before the clock ever ran: Monday's brief, already due, is created on pausing.
     pause_sop(group, now=shanghai(MONDAY, 9))
@@ -142,10 +142,10 @@ def test_resume_with_replay_creates_the_paused_occurrences_late(bank):
     ]
 
 
-def test_dismissed_group_stops_its_sop_and_keeps_its_history(bank):
-    group = make_group(bank["rm"], "陆家嘴·新客欢迎群🎉")
+def test_dismissed_group_stops_its_sop_and_keeps_its_history(bank, create_group, create_template):
+    group = create_group(bank["rm"], "陆家嘴·新客欢迎群🎉")
     steps = [day_step("day1", 1, "09:30"), day_step("day2", 2, "09:30")]
-    assign_template(make_template("new_customer_welcome", steps), [group], start_date=MONDAY)
+    assign_template(create_template("new_customer_welcome", steps), [group], start_date=MONDAY)
     materialise_due_tasks(shanghai(MONDAY, 10))
     dismiss_group(group.chat_id, shanghai(MONDAY, 11))
     db.session.commit()
@@ -158,13 +158,15 @@ def test_dismissed_group_stops_its_sop_and_keeps_its_history(bank):
     assert task.occurrence == "2026-03-02T09:30" and task.status == TASK_CANCELLED
 
 
-def test_a_customer_joining_gets_one_welcome_task_however_often_the_event_arrives(bank):
-    group = make_group(bank["rm"], "陆家嘴·新客欢迎群🎉")
+def test_a_customer_joining_gets_one_welcome_task_however_often_the_event_arrives(
+    bank, create_group, create_template
+):
+    group = create_group(bank["rm"], "陆家嘴·新客欢迎群🎉")
     steps = [
         event_step("welcome", "member_joined", delay_minutes=2),
         event_step("hello", "group_created"),
     ]
-    assign_template(make_template("new_customer_welcome", steps), [group], start_date=MONDAY)
+    assign_template(create_template("new_customer_welcome", steps), [group], start_date=MONDAY)
     customer = GroupMember(
         group_id=group.id, member_userid="wmZhangSan00000000000000000001", member_type="customer"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from clock_bank import event_step, make_template
+from sop_steps import event_step
 from sqlalchemy import select
 
 from scrm.db import db, utcnow
@@ -17,13 +17,15 @@ from scrm.sop.models import SopTask
 from scrm.wecom.events import parse_event
 
 
-def test_customer_joining_by_qr_code_gets_the_welcome_step_once(app_ctx, sim, live_server):
+def test_customer_joining_by_qr_code_gets_the_welcome_step_once(
+    app_ctx, create_template, sim, live_server
+):
     sim.add_department(1, "星河银行（演示）")
     sim.add_user("lin.xiaomei", "林小美", [1])
     wang = sim.add_customer(name="王建國🌸")
     chat_id = sim.add_group_chat("lin.xiaomei", "陆家嘴·新客欢迎群", [])
     group = refresh_group(chat_id)
-    template = make_template("welcome_on_join", [event_step("hello", "member_joined")])
+    template = create_template("welcome_on_join", [event_step("hello", "member_joined")])
     assign_template(template, [group], start_date=date.today())
     db.session.commit()
 

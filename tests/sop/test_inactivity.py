@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from clock_bank import MONDAY, event_step, make_bank, make_group, make_template, shanghai
+from helpers import shanghai
+from sop_steps import MONDAY, event_step
 from sqlalchemy import select
 
 from scrm.db import db
@@ -23,12 +24,13 @@ def _talked(group, day, messages=5):
     db.session.commit()
 
 
-def test_a_group_quiet_for_three_days_gets_one_wake_up_task(app_ctx):
-    staff = make_bank()
-    group = make_group(staff["rm"], "陆家嘴·理财沙龙群🌙")
+def test_a_group_quiet_for_three_days_gets_one_wake_up_task(
+    sop_bank, create_group, create_template
+):
+    group = create_group(sop_bank["rm"], "陆家嘴·理财沙龙群🌙")
     wake_up = event_step("wake_up", "inactive", delay_minutes=570)  # 09:30
     wake_up["trigger"]["days"] = 3
-    assign_template(make_template("salon", [wake_up]), [group], start_date=MONDAY)
+    assign_template(create_template("salon", [wake_up]), [group], start_date=MONDAY)
     db.session.commit()
     _talked(group, MONDAY)
 
@@ -54,12 +56,13 @@ def test_a_group_quiet_for_three_days_gets_one_wake_up_task(app_ctx):
     ]
 
 
-def test_a_group_that_never_spoke_counts_from_the_sop_start(app_ctx):
-    staff = make_bank()
-    group = make_group(staff["rm"], "新客欢迎群（静默）")
+def test_a_group_that_never_spoke_counts_from_the_sop_start(
+    sop_bank, create_group, create_template
+):
+    group = create_group(sop_bank["rm"], "新客欢迎群（静默）")
     nudge = event_step("nudge", "inactive")
     nudge["trigger"]["days"] = 2
-    assign_template(make_template("welcome", [nudge]), [group], start_date=MONDAY)
+    assign_template(create_template("welcome", [nudge]), [group], start_date=MONDAY)
     db.session.commit()
     materialise_due_tasks(shanghai(MONDAY + timedelta(days=3), 0, 1))  # Tue and Wed quiet
     [task] = _tasks(group)

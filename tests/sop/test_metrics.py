@@ -13,13 +13,13 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from clock_bank import MONDAY, day_step, make_bank, make_group, make_template, shanghai
+from helpers import shanghai
+from sop_steps import MONDAY, day_step
 from sqlalchemy import select
 
 from scrm.archive.chain.models import INBOUND, INGESTED, OUTBOUND, RELEASED
 from scrm.archive.chain.services import append_message
 from scrm.db import db
-from scrm.directory.models import Department, Staff
 from scrm.groups.models import (
     GROUP_DISMISSED,
     MEMBER_CUSTOMER,
@@ -91,37 +91,33 @@ def said(group, sender: str, at, *, staff: bool = False, outcome: str = INGESTED
 
 
 @pytest.fixture
-def bank(app_ctx):
+def bank(sop_bank, create_department, create_staff, create_group, create_template):
     """Four customer groups with a week of life, and one removed before it all began."""
-    people = make_bank()
-    db.session.add(Department(id=5, name="静安支行", parent_id=2))
-    db.session.flush()
-    jingan_rm = Staff(userid="wu.jingan", name="吴静安", department_id=5)
-    db.session.add(jingan_rm)
-    db.session.flush()
+    people = sop_bank
+    jingan_rm = create_staff("wu.jingan", "吴静安", create_department(5, "静安支行", 2))
     rm, beijing_rm = people["rm"], people["beijing_rm"]
 
-    salon = make_group(rm, "陆家嘴理财沙龙群")
+    salon = create_group(rm, "陆家嘴理财沙龙群")
     member(salon, rm.userid, shanghai(BEFORE, 9), kind=MEMBER_STAFF)
     member(salon, "wm_wang", shanghai(D1, 10), quit=shanghai(D2, 0, 30))  # 00:30 Tuesday
     member(salon, "wm_li", shanghai(D1, 23, 30))  # local Monday, UTC 15:30
     member(salon, "wm_zhang", shanghai(BEFORE, 9), quit=shanghai(D1, 21))
     member(salon, "wm_liu", shanghai(D2, 9))
 
-    payroll = make_group(jingan_rm, "静安代发群")
+    payroll = create_group(jingan_rm, "静安代发群")
     member(payroll, jingan_rm.userid, shanghai(BEFORE, 9), kind=MEMBER_STAFF)
     member(payroll, "wm_zhao", shanghai(BEFORE, 10))
 
-    beijing = make_group(beijing_rm, "北京新客欢迎群")
+    beijing = create_group(beijing_rm, "北京新客欢迎群")
     member(beijing, beijing_rm.userid, shanghai(BEFORE, 9), kind=MEMBER_STAFF)
     member(beijing, "wm_sun", shanghai(BEFORE, 10))
     beijing.status, beijing.dismissed_at = GROUP_DISMISSED, shanghai(D2, 15)
 
-    new = make_group(rm, "周三新建的群")
+    new = create_group(rm, "周三新建的群")
     new.created_at = shanghai(D3, 9)
     member(new, rm.userid, shanghai(D3, 9), kind=MEMBER_STAFF)
 
-    gone = make_group(rm, "早已解散的旧群")
+    gone = create_group(rm, "早已解散的旧群")
     gone.removed_at = shanghai(D1 - timedelta(days=5), 12)
     member(gone, rm.userid, shanghai(BEFORE, 9), kind=MEMBER_STAFF)
 
@@ -134,7 +130,7 @@ def bank(app_ctx):
     said(salon, rm.userid, shanghai(D1, 9), staff=True, outcome=RELEASED)
     said(beijing, "wm_sun", shanghai(D1, 20))
 
-    template = make_template("wealth_salon", [day_step("d1", 1, "08:30")])
+    template = create_template("wealth_salon", [day_step("d1", 1, "08:30")])
     [assignment] = assign_template(template, [salon], start_date=D1)
     tasks = {}
     for number, (status, due) in enumerate(

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import func, select
 
 from scrm.db import db
-from scrm.directory.models import Department
 from scrm.sop.models import SopTemplate
 from scrm.sop.templates.loader import PROJECT_ROOT
 from scrm.sop.templates.services import publish_templates, review_templates
@@ -19,10 +18,9 @@ SHIPPED = PROJECT_ROOT / "sop_templates"
 
 
 @pytest.fixture
-def bank(app_ctx):
+def bank(app_ctx, create_department):
     """HQ (总行) and the 东湖分行 branch the shipped variant belongs to."""
-    db.session.add(Department(id=1, name="星河银行总行"))
-    db.session.add(Department(id=2, name="东湖分行", parent_id=1))
+    create_department(2, "东湖分行", create_department(1, "星河银行总行"))
     db.session.commit()
 
 
@@ -102,8 +100,8 @@ def test_changed_content_without_a_new_version_asks_for_the_next_version(bank, t
     assert older.message == "version 1 is older than the published version 2; write version: 3"
 
 
-def test_variant_of_an_unknown_branch_is_not_published(app_ctx, templates):
-    db.session.add(Department(id=1, name="星河银行总行"))
+def test_variant_of_an_unknown_branch_is_not_published(app_ctx, templates, create_department):
+    create_department(1, "星河银行总行")
     db.session.commit()
     review = publish_templates(templates)
     db.session.commit()

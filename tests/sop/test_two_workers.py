@@ -5,21 +5,12 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from datetime import timedelta
 
 import pytest
 from apscheduler.events import EVENT_JOB_EXECUTED
-from clock_bank import (
-    MONDAY,
-    SHANGHAI,
-    cron_step,
-    day_step,
-    make_bank,
-    make_group,
-    make_template,
-    shanghai,
-)
+from helpers import SHANGHAI, shanghai, wait_until
+from sop_steps import MONDAY, cron_step, day_step
 from sqlalchemy import func, select
 
 from scrm.db import db, utcnow
@@ -31,16 +22,6 @@ from scrm.worker.runner import Clock
 
 GROUPS = 120
 POSTGRES_URI = os.environ.get("SCRM_TEST_DATABASE_URI")
-
-
-def waiter(predicate, timeout: float = 15.0) -> bool:
-    """Poll ``predicate`` until it is true; False if it never became true in ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return bool(predicate())
 
 
 def count_tasks() -> tuple[int, int]:
@@ -55,17 +36,17 @@ def count_tasks() -> tuple[int, int]:
 
 
 @pytest.fixture
-def branch_groups(app):
+def branch_groups(app, build_sop_bank, create_group, create_template):
     """上海分行: 120 groups running a morning brief and a two-step welcome."""
     with app.app_context():
-        bank = make_bank()
-        groups = [make_group(bank["rm"], f"陆家嘴·客户群{n:03d}") for n in range(GROUPS)]
+        bank = build_sop_bank()
+        groups = [create_group(bank["rm"], f"陆家嘴·客户群{n:03d}") for n in range(GROUPS)]
         steps = [
             cron_step("brief", ["mon", "tue", "wed", "thu", "fri"], "08:30"),
             day_step("day1", 1, "09:30"),
             day_step("day2", 2, "09:30"),
         ]
-        assign_template(make_template("morning_brief", steps), groups, start_date=MONDAY)
+        assign_template(create_template("morning_brief", steps), groups, start_date=MONDAY)
         db.session.commit()
         return [group.id for group in groups]
 
@@ -103,12 +84,14 @@ def test_four_clocks_racing_on_postgresql_create_each_task_once(app, branch_grou
     assert created == 4 * GROUPS
 
 
-def test_only_the_lease_holder_runs_the_sop_clock_and_the_next_one_adds_nothing(app, branch_groups):
+def test_only_the_lease_holder_runs_the_sop_clock_and_the_next_one_adds_nothing(
+    app, branch_groups, create_template
+):
     app.config.update(WORKER_LEASE_SECONDS=0.6, SOP_CLOCK_SECONDS=0.2)
     with app.app_context():
         # Restart the SOP yesterday so real time has due occurrences whatever the hour.
         yesterday = utcnow().astimezone(SHANGHAI).date() - timedelta(days=1)
-        template = make_template("daily_brief", [cron_step("brief", ["mon", "tue", "wed",
+        template = create_template("daily_brief", [cron_step("brief", ["mon", "tue", "wed",
                                  "thu", "fri", "sat", "sun"], "00:00")])  # fmt: skip
         groups = db.session.scalars(
             select(CustomerGroup).where(CustomerGroup.id.in_(branch_groups))
@@ -123,13 +106,14 @@ def test_only_the_lease_holder_runs_the_sop_clock_and_the_next_one_adds_nothing(
             )
 
     first = Clock(app, "分行主机-甲:1:aa").start()
-    assert waiter(lambda: first.is_leader)
+    assert wait_until(lambda: first.is_leader, timeout=15, interval=0.05)
     second = Clock(app, "分行主机-乙:2:bb").start()
     try:
-        assert waiter(lambda: daily_briefs() == 2 * GROUPS)  # yesterday's and today's
+        # Yesterday's and today's.
+        assert wait_until(lambda: daily_briefs() == 2 * GROUPS, timeout=15, interval=0.05)
         assert first.is_leader and second.scheduler is None  # the second never ran a job
         first.stop()
-        assert waiter(lambda: second.is_leader)
+        assert wait_until(lambda: second.is_leader, timeout=15, interval=0.05)
         ran_again = threading.Event()
         second.scheduler.add_listener(
             lambda event: event.job_id == "sop.materialise_due_tasks" and ran_again.set(),

@@ -28,17 +28,3 @@ def wecom_bank(sim, app_config, app_ctx):
     )
     db.session.commit()
     return sim
-
-
-@pytest.fixture
-def signed_in_as(client):
-    """Sign ``client`` in as a member of staff, as scrm.auth.sign_in would."""
-
-    def sign_in(staff) -> str:
-        with client.session_transaction() as session:
-            session.clear()
-            session["staff_id"] = staff.id
-            session["csrf_token"] = "csrf-token-for-web-tests"
-        return "csrf-token-for-web-tests"
-
-    return sign_in

@@ -45,14 +45,14 @@ def test_missing_packages_are_named_with_the_fix(client, app, tmp_path):
     assert "npm ci --prefix scrm/frontend" in answer.get_json()["error"]["message"]
 
 
-def test_the_demo_bridge_is_only_served_in_demo_mode(client, app, signed_in_as, app_ctx):
+def test_the_demo_bridge_is_only_served_in_demo_mode(
+    client, app, sign_in_as, app_ctx, create_staff
+):
     from scrm.db import db
-    from scrm.directory.models import Staff
 
-    staff = Staff(userid="lin.xiaomei", name="林小美")
-    db.session.add(staff)
+    staff = create_staff("lin.xiaomei", "林小美")
     db.session.commit()
-    signed_in_as(staff)
+    sign_in_as(staff)
     page = client.get("/sidebar/?demo=1", follow_redirects=True).get_data(as_text=True)
     assert "demo-bridge.js" not in page and "演示模式" not in page
     assert "/vendor/wecom-jssdk.js" in page

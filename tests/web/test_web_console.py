@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from scrm.db import db
-from scrm.directory.models import Staff
 from scrm.web.signin.models import ConsoleAccount
 
 PASSWORD = "星河-管理员-密码-2026"
@@ -65,8 +64,8 @@ def test_create_admin_refuses_a_short_password_and_a_taken_name(runner, admin):
     assert taken.exit_code != 0 and "is taken" in taken.output
 
 
-def test_create_admin_can_link_a_synced_member_and_makes_them_admin(runner, app_ctx):
-    db.session.add(Staff(userid="chen.hang", name="陈行长"))
+def test_create_admin_can_link_a_synced_member_and_makes_them_admin(runner, app_ctx, create_staff):
+    create_staff("chen.hang", "陈行长")
     db.session.commit()
     result = runner.invoke(
         args=[

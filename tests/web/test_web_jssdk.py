@@ -10,7 +10,6 @@ from sqlalchemy import select, update
 
 from scrm import create_app
 from scrm.db import db, utcnow
-from scrm.directory.models import Staff, StaffRole
 from scrm.web.jssdk import jsapi_signature
 from scrm.wecom.models import WeComToken
 from scrm.wecom.simulator.api_directory import _ticket
@@ -31,11 +30,10 @@ def test_the_signature_matches_wecoms_reference_vector():
 
 
 @pytest.fixture
-def rm(app_ctx, sim, signed_in_as):
-    staff = Staff(userid="lin.xiaomei", name="林小美", roles=[StaffRole(role="rm")])
-    db.session.add(staff)
+def rm(app_ctx, sim, sign_in_as, create_staff):
+    staff = create_staff("lin.xiaomei", "林小美", roles=["rm"])
     db.session.commit()
-    signed_in_as(staff)
+    sign_in_as(staff)
     return staff
 
 
@@ -80,7 +78,7 @@ def test_tickets_are_fetched_once_and_shared_with_other_processes(client, rm, si
     ]
 
 
-def test_an_expired_ticket_is_fetched_again_once(client, rm, sim, app_config):
+def test_an_expired_ticket_is_fetched_again_once(client, rm, sim, app_config, sign_in_as):
     client.get("/api/jssdk/config", query_string={"url": PAGE})
     db.session.execute(
         update(WeComToken)
@@ -90,8 +88,7 @@ def test_an_expired_ticket_is_fetched_again_once(client, rm, sim, app_config):
     db.session.commit()
     other_process = create_app(app_config)  # this process still holds the old one in memory
     other = other_process.test_client()
-    with other.session_transaction() as session:
-        session["staff_id"] = rm.id
+    sign_in_as(rm, client=other)
     for _ in range(2):
         assert other.get("/api/jssdk/config", query_string={"url": PAGE}).status_code == 200
     assert len(sim.calls_to("get_jsapi_ticket")) == 2

@@ -29,18 +29,3 @@ def stored_message(app):
             return row.id
 
     return _store
-
-
-def wait_until(predicate, *, timeout: float = 10.0, interval: float = 0.02) -> bool:
-    """Poll ``predicate`` until it is true; False if it never became true in ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return bool(predicate())
-
-
-@pytest.fixture
-def waiter():
-    return wait_until

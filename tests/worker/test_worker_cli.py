@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from helpers import wait_until
 from sqlalchemy import select, update
 
 from scrm.db import db
@@ -57,9 +58,7 @@ def test_operator_requeues_failed_events_from_the_cli(app, runner, stored_messag
     assert first < second and _statuses(app) == [RECEIVED, RECEIVED]
 
 
-def test_worker_in_a_thread_drains_new_events_leads_the_clock_and_stops(
-    app, stored_message, waiter
-):
+def test_worker_in_a_thread_drains_new_events_leads_the_clock_and_stops(app, stored_message):
     app.config.update(WORKER_POLL_INTERVAL=0.02, WORKER_LEASE_SECONDS=0.3)
     stop = threading.Event()
     outcome: dict = {}
@@ -67,15 +66,15 @@ def test_worker_in_a_thread_drains_new_events_leads_the_clock_and_stops(
     thread.start()
     try:
         stored_message("周末能办理业务吗？")
-        assert waiter(lambda: _statuses(app) == [IGNORED])
+        assert wait_until(lambda: _statuses(app) == [IGNORED])
 
         def leads() -> bool:
             with app.app_context():
                 return lease_holder(CLOCK_LEASE) is not None
 
-        assert waiter(leads)
+        assert wait_until(leads)
         stored_message("第二條留言")
-        assert waiter(lambda: _statuses(app) == [IGNORED, IGNORED])
+        assert wait_until(lambda: _statuses(app) == [IGNORED, IGNORED])
     finally:
         stop.set()
         thread.join(30)
@@ -101,7 +100,7 @@ def test_worker_ids_are_unique_and_fit_the_claim_column():
     assert all(len(worker_id) <= 64 and worker_id.count(":") >= 2 for worker_id in ids)
 
 
-def test_worker_process_stops_gracefully_on_sigterm(app, database_uri, stored_message, waiter):
+def test_worker_process_stops_gracefully_on_sigterm(app, database_uri, stored_message):
     stored_message("深夜留言：明天见")
     env = {
         **os.environ,
@@ -123,8 +122,8 @@ def test_worker_process_stops_gracefully_on_sigterm(app, database_uri, stored_me
                 with app.app_context():
                     return lease_holder(CLOCK_LEASE) is not None
 
-            assert waiter(leads, timeout=30)
-            assert waiter(lambda: _statuses(app) == [IGNORED])
+            assert wait_until(leads, timeout=30)
+            assert wait_until(lambda: _statuses(app) == [IGNORED])
             worker.send_signal(signal.SIGTERM)
             out, err = worker.communicate(timeout=30)
         finally:

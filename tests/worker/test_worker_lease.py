@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 
 from apscheduler.schedulers.base import STATE_PAUSED
+from helpers import wait_until
 from sqlalchemy import select, update
 
 from scrm.db import db, utcnow
@@ -62,10 +63,10 @@ def test_released_lease_can_be_taken_at_once(app_ctx):
     assert acquire_lease(CLOCK_LEASE, "乙:2:bb", 30)
 
 
-def test_clock_runs_only_in_the_leader_and_moves_when_it_stops(app, waiter):
+def test_clock_runs_only_in_the_leader_and_moves_when_it_stops(app):
     app.config.update(WORKER_LEASE_SECONDS=0.3)
     first = Clock(app, "甲:1:aa").start()
-    assert waiter(lambda: first.is_leader)
+    assert wait_until(lambda: first.is_leader)
     second = Clock(app, "乙:2:bb").start()
     try:
         # Several renewal rounds pass; the second worker never starts a scheduler.
@@ -76,12 +77,12 @@ def test_clock_runs_only_in_the_leader_and_moves_when_it_stops(app, waiter):
                 expiries.add(db.session.scalars(select(WorkerLease.expires_at)).one())
             return len(expiries) >= 3
 
-        assert waiter(renewed_three_times)
+        assert wait_until(renewed_three_times)
         assert first.is_leader and not second.is_leader
         assert second.scheduler is None
         first.stop()
         assert not first.is_leader
-        assert waiter(lambda: second.is_leader)
+        assert wait_until(lambda: second.is_leader)
         assert "sync.nightly_full_sync" in {job.id for job in second.scheduler.get_jobs()}
     finally:
         first.stop()
@@ -90,11 +91,11 @@ def test_clock_runs_only_in_the_leader_and_moves_when_it_stops(app, waiter):
         assert db.session.scalars(select(WorkerLease)).all() == []  # released on stop
 
 
-def test_clock_pauses_when_its_lease_is_taken(app, waiter):
+def test_clock_pauses_when_its_lease_is_taken(app):
     app.config.update(WORKER_LEASE_SECONDS=0.3)
     clock = Clock(app, "甲:1:aa").start()
     try:
-        assert waiter(lambda: clock.is_leader)
+        assert wait_until(lambda: clock.is_leader)
         with app.app_context():
             # An operator (or a worker that saw the lease expire) takes it over.
             db.session.execute(
@@ -103,7 +104,7 @@ def test_clock_pauses_when_its_lease_is_taken(app, waiter):
                 )
             )
             db.session.commit()
-        assert waiter(lambda: not clock.is_leader)
+        assert wait_until(lambda: not clock.is_leader)
         assert clock.scheduler.state == STATE_PAUSED  # ready to resume
     finally:
         clock.stop()

@@ -9,40 +9,27 @@ import pytest
 from scrm.archive.chain.services import append_message
 from scrm.archive.search.indexer import index_new_messages
 from scrm.db import db
-from scrm.directory.models import Department, Staff, StaffRole
+from scrm.directory.models import Staff
 
 SHANGHAI, LUJIAZUI, BEIJING = 2, 3, 4
 GROUP_CHAT = "wrLujiazuiSalon0001"
 
 
 @pytest.fixture
-def search_bank(app_ctx) -> dict[str, Staff]:
+def search_bank(app_ctx, create_department, create_staff) -> dict[str, Staff]:
     """星河银行 (1) → 上海分行 (2) → 陆家嘴支行 (3), and 北京分行 (4): two RMs, a compliance
     officer and an admin."""
-    db.session.add_all(
-        [
-            Department(id=1, name="星河银行"),
-            Department(id=SHANGHAI, name="上海分行", parent_id=1),
-            Department(id=LUJIAZUI, name="陆家嘴支行", parent_id=SHANGHAI),
-            Department(id=BEIJING, name="北京分行", parent_id=1),
-        ]
+    hq = create_department(1, "星河银行")
+    lujiazui = create_department(
+        LUJIAZUI, "陆家嘴支行", create_department(SHANGHAI, "上海分行", hq)
     )
-    db.session.flush()
+    beijing = create_department(BEIJING, "北京分行", hq)
     people = {
-        "rm": Staff(userid="li.na", name="李娜", department_id=LUJIAZUI),
-        "beijing_rm": Staff(userid="zhao.bj", name="赵北京", department_id=BEIJING),
-        "compliance": Staff(userid="he.gui", name="何合规", department_id=1),
-        "admin": Staff(userid="guan.li", name="管理员", department_id=1),
+        "rm": create_staff("li.na", "李娜", lujiazui, roles=["rm"]),
+        "beijing_rm": create_staff("zhao.bj", "赵北京", beijing, roles=["rm"]),
+        "compliance": create_staff("he.gui", "何合规", hq, roles=["compliance"]),
+        "admin": create_staff("guan.li", "管理员", hq, roles=["admin"]),
     }
-    db.session.add_all(people.values())
-    db.session.flush()
-    for key, role in (
-        ("rm", "rm"),
-        ("beijing_rm", "rm"),
-        ("compliance", "compliance"),
-        ("admin", "admin"),
-    ):
-        db.session.add(StaffRole(staff_id=people[key].id, role=role))
     db.session.commit()
     return people
 

@@ -3,23 +3,10 @@ search and every view leaves an access-audit row."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from scrm.audit.models import AccessAudit
 from scrm.db import db
-
-
-@pytest.fixture
-def sign_in_as(client):
-    def sign_in_as(staff) -> None:
-        with client.session_transaction() as session:
-            session.clear()
-            session["csrf_token"] = "csrf-token-for-tests"
-            if staff is not None:
-                session["staff_id"] = staff.id
-
-    return sign_in_as
 
 
 def audit_rows() -> list[AccessAudit]:
