@@ -82,15 +82,13 @@ def test_our_static_files_carry_a_fingerprint_and_may_be_kept_a_year(client, app
 
 
 def test_staff_pages_carry_the_csrf_token_and_load_the_shared_helpers_first(
-    client, signed_in_as, app_ctx
+    client, sign_in_as, create_staff, app_ctx
 ):
     from scrm.db import db
-    from scrm.directory.models import Staff
 
-    staff = Staff(userid="lin.xiaomei", name="林小美")
-    db.session.add(staff)
+    staff = create_staff("lin.xiaomei", "林小美")
     db.session.commit()
-    token = signed_in_as(staff)
+    token = sign_in_as(staff)
     for path in ("/sidebar/app/", "/console/"):
         page = client.get(path).get_data(as_text=True)
         assert f'<meta name="csrf-token" content="{token}">' in page, path
