@@ -221,3 +221,19 @@ def test_stored_rows_count_matches_distinct_events(app, deliver, customer_added)
         assert deliver(plaintext).status_code == 200
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(InboundEvent)) == 5
+
+
+def test_a_signed_event_whose_create_time_is_in_milliseconds_is_answered_400_with_one_line(
+    app, deliver, caplog, customer_added
+):
+    # WeCom sends seconds; a millisecond CreateTime would be the year 57970.
+    plaintext = customer_added(external_userid="wm毫秒客户", created=1767225600123)
+    with caplog.at_level(logging.DEBUG):
+        response = deliver(plaintext)
+    assert response.status_code == 400
+    assert b"CreateTime" in response.data and b"2000" in response.data
+    assert _stored(app) == []
+    [line] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert line.levelno == logging.WARNING and line.exc_info is None
+    assert "CreateTime" in line.getMessage()
+    assert "wm毫秒客户" not in caplog.text and "1767225600123" not in caplog.text
