@@ -60,8 +60,10 @@ def create_app(
         path = os.path.join(app.instance_path, "scrm.sqlite3")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
 
-    from scrm import auth, cli, db, errors
+    from scrm import auth, cli, db, errors, payloads
 
+    # Before any rule is added: every <int:…> id is bounded to what the databases hold.
+    app.url_map.converters["int"] = payloads.IdConverter
     db.init_app(app)
     errors.init_app(app)
     # /api/session, and the CSRF check on every /api/ write, before any package's own hooks.

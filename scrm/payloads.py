@@ -1,12 +1,33 @@
-"""The JSON body of an API request, read the same way by every API."""
+"""What every API reads from a request, read the same way: the JSON body, and the whole
+numbers, days and times of a query string or a body, each within the range scrm can hold.
+
+A refusal is a 400 :class:`~scrm.errors.ScrmError` that names the argument and what it may be,
+in Chinese and then in English, e.g. ``"before" 须为 0 至 9223372036854775807 的整数 ("before"
+must be a whole number from 0 to 9223372036854775807; …)``. Nothing here lets a value through
+that overflows Python, SQLite or PostgreSQL later.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import request
+from werkzeug.routing import IntegerConverter
 
+from scrm.db import EARLIEST, LATEST
 from scrm.errors import ScrmError
+
+#: The largest id or cursor scrm reads: a signed 64-bit integer, what both databases compare.
+ID_MAX = 2**63 - 1
+#: The first and last day a request may name (the range of :data:`scrm.db.EARLIEST`/``LATEST``).
+FIRST_DAY, LAST_DAY = EARLIEST.date(), LATEST.date()
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_DAYS = f"{FIRST_DAY.isoformat()} 至 {LAST_DAY.isoformat()}"
+_DAYS_EN = f"from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
 
 
 def json_object(message: str = "send a JSON object body") -> dict[str, Any]:
@@ -19,3 +40,108 @@ def json_object(message: str = "send a JSON object body") -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ScrmError(message)
     return body
+
+
+def _given(source: Any, name: str) -> Any:
+    """``source[name]`` with text stripped; ``None`` when absent or empty."""
+    value = source.get(name) if isinstance(source, Mapping) else None
+    if isinstance(value, str):
+        value = value.strip()
+    return None if value in (None, "") else value
+
+
+def whole_number(
+    source: Any,
+    name: str,
+    *,
+    default: int | None = None,
+    minimum: int = 0,
+    maximum: int = ID_MAX,
+    hint: str = "",
+) -> int | None:
+    """``source[name]`` as a whole number from ``minimum`` to ``maximum`` (ids and cursors by
+    default: 0 to :data:`ID_MAX`).
+
+    :param source: query arguments (text: ASCII digits) or a JSON body (a JSON integer).
+    :param default: when the argument is absent or empty.
+    :param hint: what to give, in English, after the range (e.g. "the next_before of the
+        previous page").
+    :raise ScrmError: 400 naming the range, for anything else.
+    """
+    value = _given(source, name)
+    if value is None:
+        return default
+    number = None
+    if isinstance(value, str):
+        digits = value.removeprefix("-") if minimum < 0 else value
+        if digits.isascii() and digits.isdigit() and len(digits) <= 20:
+            number = int(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    if number is None or not minimum <= number <= maximum:
+        extra = f"; {hint}" if hint else ""
+        raise ScrmError(
+            f'"{name}" 须为 {minimum} 至 {maximum} 的整数 '
+            f'("{name}" must be a whole number from {minimum} to {maximum}{extra})'
+        )
+    return number
+
+
+def day(
+    source: Any, name: str, *, default: date | None = None, required: bool = False
+) -> date | None:
+    """``source[name]`` as a day written ``YYYY-MM-DD``, from :data:`FIRST_DAY` to
+    :data:`LAST_DAY`.
+
+    :param required: refuse an absent or empty value too (otherwise ``default``).
+    :raise ScrmError: 400 naming the range, for anything else.
+    """
+    value = _given(source, name)
+    if value is None and not required:
+        return default
+    parsed = None
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            parsed = None
+    if parsed is None or not FIRST_DAY <= parsed <= LAST_DAY:
+        raise ScrmError(
+            f'"{name}" 须为 {_DAYS} 之间的日期 '
+            f'("{name}" must be a date {_DAYS_EN}, written YYYY-MM-DD, e.g. 2026-03-02)'
+        )
+    return parsed
+
+
+def instant(source: Any, name: str, zone: ZoneInfo) -> datetime | None:
+    """``source[name]`` as an ISO 8601 time (a time without an offset is in ``zone``), as an
+    aware UTC datetime from :data:`scrm.db.EARLIEST` to :data:`scrm.db.LATEST`.
+
+    :raise ScrmError: 400 naming the range, for anything else.
+    """
+    value = _given(source, name)
+    if value is None:
+        return None
+    moment = None
+    if isinstance(value, str) and value.isascii():
+        try:
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=zone)
+            moment = moment.astimezone(UTC)
+        except (ValueError, OverflowError):
+            moment = None
+    if moment is None or not EARLIEST <= moment <= LATEST:
+        raise ScrmError(
+            f'"{name}" 须为 {_DAYS} 之间的日期或时间 ("{name}" must be a date or time '
+            f"{_DAYS_EN}; use ISO 8601, e.g. 2026-11-01 or 2026-11-01T09:30:00+08:00)"
+        )
+    return moment
+
+
+class IdConverter(IntegerConverter):
+    """The ``<int:…>`` of every URL rule: an id beyond :data:`ID_MAX` matches no route (404),
+    rather than overflowing the database when the row is looked up."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=ID_MAX, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

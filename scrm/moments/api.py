@@ -24,7 +24,7 @@ from scrm.moments.cancel import cancel_post
 from scrm.moments.central import CENTRAL_SLOTS, create_central_post
 from scrm.moments.models import OWN_SLOT, MomentPost, MomentPublication
 from scrm.moments.own_post import create_own_post
-from scrm.payloads import json_object
+from scrm.payloads import day, json_object
 
 bp = Blueprint("moments_api", __name__, url_prefix="/api/moments")
 PAGE_SIZE = 100
@@ -183,10 +183,7 @@ def _list(body: dict, name: str) -> list:
 
 
 def _day(value: object) -> date:
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ScrmError(f"day {value!r} is not a date; use YYYY-MM-DD") from None
+    return day({"day": value}, "day", required=True)
 
 
 def _today() -> date:

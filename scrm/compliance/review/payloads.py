@@ -12,12 +12,18 @@ from sqlalchemy import select
 from scrm.archive.chain.models import ArchivedMessage
 from scrm.compliance.review.bulk import allowlist_line
 from scrm.compliance.review.models import ACCEPTED, AllowProposal, ReviewCase, ReviewEvent
-from scrm.compliance.review.queue import PAGE_SIZE, QueueFilter, officer_branches
+from scrm.compliance.review.queue import (
+    MAX_PAGE_SIZE,
+    PAGE_SIZE,
+    QueueFilter,
+    officer_branches,
+)
 from scrm.compliance.review.sla import age_of
 from scrm.compliance.scanning.highlight import mark_hits
 from scrm.db import db
 from scrm.directory.models import Department, Staff
 from scrm.errors import ScrmError
+from scrm.payloads import whole_number
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -132,15 +138,6 @@ def text_field(data: Mapping[str, Any], name: str) -> str | None:
     return value
 
 
-def _number(args: Mapping[str, str], name: str) -> int | None:
-    value = args.get(name)
-    if value in (None, ""):
-        return None
-    if not value.isdigit():
-        raise ScrmError(f'"{name}" must be a whole number, not {value!r}')
-    return int(value)
-
-
 def queue_filter(args: Mapping[str, str], officer: Staff) -> QueueFilter:
     """The queue filter from a query string: ``status`` (comma list), ``branch`` (ids or
     ``mine``), ``category``, ``action``, ``age``, ``assignee`` (``me``, ``none`` or a userid),
@@ -151,10 +148,10 @@ def queue_filter(args: Mapping[str, str], officer: Staff) -> QueueFilter:
     if branch == "mine":
         branch_ids = tuple(officer_branches(officer))
     elif branch:
-        parts = branch.split(",")
-        if not all(p.isdigit() for p in parts):
-            raise ScrmError('"branch" must be department ids separated by commas, or "mine"')
-        branch_ids = tuple(int(p) for p in parts)
+        hint = 'department ids separated by commas, or "mine"'
+        branch_ids = tuple(
+            whole_number({"branch": part}, "branch", hint=hint) for part in branch.split(",")
+        )
     assignee = args.get("assignee") or None
     assignee_id = None
     if assignee == "me":
@@ -166,7 +163,6 @@ def queue_filter(args: Mapping[str, str], officer: Staff) -> QueueFilter:
         if staff is None:
             raise ScrmError(f'no member of staff "{assignee}"; use a userid, "me" or "none"')
         assignee_id = staff.id
-    limit = _number(args, "limit")
     return QueueFilter(
         statuses=statuses,
         branch_ids=branch_ids,
@@ -174,6 +170,6 @@ def queue_filter(args: Mapping[str, str], officer: Staff) -> QueueFilter:
         action=args.get("action") or None,
         age_bucket=args.get("age") or None,
         assignee_id=assignee_id,
-        after=_number(args, "after"),
-        limit=PAGE_SIZE if limit is None else limit,
+        after=whole_number(args, "after", hint="the next_after of the previous page"),
+        limit=whole_number(args, "limit", default=PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE),
     )
