@@ -186,7 +186,9 @@ def test_an_rm_sees_only_their_groups_and_their_own_to_dos(bank, client, sign_in
     bad = client.get("/api/sop/tasks?mine=1&status=finished")
     assert bad.status_code == 400 and "use one of pending, queued" in error_of(bad)
     bad = client.get("/api/sop/tasks?limit=5000")
-    assert error_of(bad) == '"limit" 须为 1 至 500 的整数 ("limit" must be a whole number from 1 to 500)'
+    assert error_of(bad) == (
+        '"limit" 须为 1 至 500 的整数 ("limit" must be a whole number from 1 to 500)'
+    )
 
 
 def test_a_to_do_is_completed_by_its_assignee_or_the_group_owner_only(bank, client, sign_in_as):
