@@ -30,13 +30,18 @@ _DAYS = f"{FIRST_DAY.isoformat()} 至 {LAST_DAY.isoformat()}"
 _DAYS_EN = f"from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
 
 
-def json_object(message: str = "send a JSON object body") -> dict[str, Any]:
+def json_object(
+    message: str = "send a JSON object body", *, optional: bool = False
+) -> dict[str, Any]:
     """The request's JSON body, which must be an object.
 
     :param message: what the 400 answer says otherwise; an API may name its fields there.
+    :param optional: a request without a (JSON) body reads as ``{}``.
     :raise ScrmError: 400 when the body is missing, not JSON, or not an object.
     """
     body = request.get_json(silent=True)
+    if body is None and optional:
+        return {}
     if not isinstance(body, dict):
         raise ScrmError(message)
     return body
@@ -48,6 +53,46 @@ def _given(source: Any, name: str) -> Any:
     if isinstance(value, str):
         value = value.strip()
     return None if value in (None, "") else value
+
+
+def text_field(source: Any, name: str) -> str | None:
+    """An optional text field of a JSON body (``None`` when absent or null).
+
+    :raise ScrmError: 400 when it is there but not text (a number, a list, an object).
+    """
+    value = source.get(name) if isinstance(source, Mapping) else None
+    if value is not None and not isinstance(value, str):
+        raise ScrmError(f'"{name}" 须为文本 ("{name}" must be text)')
+    return value
+
+
+def text_list(source: Any, name: str) -> list[str]:
+    """An optional list of text in a JSON body (``[]`` when absent or null).
+
+    :raise ScrmError: 400 when it is there but not a list of text.
+    """
+    value = source.get(name) if isinstance(source, Mapping) else None
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ScrmError(f'"{name}" 须为文本列表 ("{name}" must be a list of text, e.g. ["a", "b"])')
+    return value
+
+
+def object_list(source: Any, name: str) -> list[dict[str, Any]]:
+    """An optional list of JSON objects in a body (``[]`` when absent or null), e.g. the
+    attachments of a message.
+
+    :raise ScrmError: 400 when it is there but not a list of objects.
+    """
+    value = source.get(name) if isinstance(source, Mapping) else None
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise ScrmError(
+            f'"{name}" 须为对象列表 ("{name}" must be a list of objects, e.g. [{{"msgtype": …}}])'
+        )
+    return value
 
 
 def whole_number(

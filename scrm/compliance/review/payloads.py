@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from flask import Request
 from sqlalchemy import select
 
 from scrm.archive.chain.models import ArchivedMessage
@@ -23,7 +22,7 @@ from scrm.compliance.scanning.highlight import mark_hits
 from scrm.db import db
 from scrm.directory.models import Department, Staff
 from scrm.errors import ScrmError
-from scrm.payloads import whole_number
+from scrm.payloads import json_object, whole_number
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -120,22 +119,9 @@ def proposal(row: AllowProposal) -> dict:
     }
 
 
-def body(request: Request) -> Mapping[str, Any]:
+def body() -> Mapping[str, Any]:
     """The JSON object of a POST (an empty one when none was sent)."""
-    data = request.get_json(silent=True)
-    if data is None:
-        return {}
-    if not isinstance(data, Mapping):
-        raise ScrmError("send a JSON object as the request body")
-    return data
-
-
-def text_field(data: Mapping[str, Any], name: str) -> str | None:
-    """An optional text field of a JSON body."""
-    value = data.get(name)
-    if value is not None and not isinstance(value, str):
-        raise ScrmError(f'"{name}" must be text')
-    return value
+    return json_object("send a JSON object as the request body", optional=True)
 
 
 def queue_filter(args: Mapping[str, str], officer: Staff) -> QueueFilter:
