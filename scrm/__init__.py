@@ -72,10 +72,6 @@ def create_app(
     for name in PACKAGES:
         importlib.import_module(name).init_app(app)
 
-    @app.get("/healthz")
-    def healthz():
-        return {"status": "ok"}
-
     return app
 
 

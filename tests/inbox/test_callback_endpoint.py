@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 
 from sqlalchemy import func, select
 
+from scrm import create_app
 from scrm.db import db
 from scrm.inbox.models import RECEIVED, InboundEvent
 from scrm.inbox.services import dedupe_key
@@ -237,3 +238,17 @@ def test_a_signed_event_whose_create_time_is_in_milliseconds_is_answered_400_wit
     assert line.levelno == logging.WARNING and line.exc_info is None
     assert "CreateTime" in line.getMessage()
     assert "wm毫秒客户" not in caplog.text and "1767225600123" not in caplog.text
+
+
+def test_a_signed_callback_during_a_database_outage_is_a_503_that_wecom_retries(
+    app_config, sealer, customer_added, tmp_path, caplog
+):
+    down = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/gone/x.db"})
+    down.testing = False  # as in production: an unhandled error would be a traceback-500
+    query, body = sealer(customer_added(external_userid="wm停電客户"))
+    with caplog.at_level(logging.WARNING):
+        response = down.test_client().post("/wecom/callback", query_string=query, data=body)
+    assert response.status_code == 503 and response.mimetype == "text/plain"
+    assert "wm停電客户" not in caplog.text and "Traceback" not in caplog.text
+    with down.app_context():
+        db.engine.dispose()
