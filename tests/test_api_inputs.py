@@ -77,3 +77,17 @@ def test_a_campaign_field_of_the_wrong_type_is_refused(signed_in, path, body, al
 def test_a_sidebar_problem_kind_that_is_not_text_is_refused(signed_in):
     response = signed_in.post("/api/sidebar/problems", json={"kind": ["0"]}, headers=CSRF_HEADERS)
     _refused(response, '"kind"')
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "value", "allowed"),
+    [
+        ("/api/moments/own-posts", "attachments", [1], "a list of objects"),
+        ("/api/moments/own-posts", "attachments", ["0"], "a list of objects"),
+        ("/api/moments/own-posts", "customer_tag_ids", [7], "a list of text"),
+        ("/api/moments/central-posts", "attachments", ["图片"], "a list of objects"),
+    ],
+)
+def test_a_moment_with_a_field_of_the_wrong_type_is_refused(signed_in, path, field, value, allowed):
+    body = {"text": "春季理财节🌸", "day": "2026-03-02", "slot": 1, field: value}
+    _refused(signed_in.post(path, json=body, headers=CSRF_HEADERS), f'"{field}"', allowed)
