@@ -9,11 +9,12 @@ that overflows Python, SQLite or PostgreSQL later.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from flask import request
 from werkzeug.routing import IntegerConverter
@@ -156,6 +157,28 @@ def day(
             f'("{name}" must be a date {_DAYS_EN}, written YYYY-MM-DD, e.g. 2026-03-02)'
         )
     return parsed
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def time_zone(source: Any, name: str, *, default: str) -> str:
+    """``source[name]`` as an IANA time zone name (``default`` when absent or empty); checked
+    against the known names, never opened as a path.
+
+    :raise ScrmError: 400 for anything else.
+    """
+    value = _given(source, name)
+    if value is None:
+        return default
+    if not isinstance(value, str) or value not in _time_zones():
+        raise ScrmError(
+            f'"{name}" 须为 IANA 时区名，如 Asia/Shanghai '
+            f'("{name}" must be an IANA time zone name such as Asia/Shanghai)'
+        )
+    return value
 
 
 def instant(source: Any, name: str, zone: ZoneInfo) -> datetime | None:

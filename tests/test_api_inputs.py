@@ -91,3 +91,15 @@ def test_a_sidebar_problem_kind_that_is_not_text_is_refused(signed_in):
 def test_a_moment_with_a_field_of_the_wrong_type_is_refused(signed_in, path, field, value, allowed):
     body = {"text": "春季理财节🌸", "day": "2026-03-02", "slot": 1, field: value}
     _refused(signed_in.post(path, json=body, headers=CSRF_HEADERS), f'"{field}"', allowed)
+
+
+@pytest.mark.parametrize("zone", ["Asia", "a" * 300, "Asia/上海", "/etc/passwd"])
+def test_an_sop_assignment_in_an_unknown_time_zone_is_refused(signed_in, sidebar_bank, zone):
+    body = {
+        "template": "salon_care",
+        "selector": {"chat_ids": [sidebar_bank["chat_id"]]},
+        "start_date": "2026-03-02",
+        "timezone": zone,
+    }
+    response = signed_in.post("/api/sop/assignments", json=body, headers=CSRF_HEADERS)
+    _refused(response, '"timezone"', "Asia/Shanghai")
