@@ -103,3 +103,8 @@ def test_an_sop_assignment_in_an_unknown_time_zone_is_refused(signed_in, sidebar
     }
     response = signed_in.post("/api/sop/assignments", json=body, headers=CSRF_HEADERS)
     _refused(response, '"timezone"', "Asia/Shanghai")
+
+
+@pytest.mark.parametrize("url", ["http://[x", "https://[::1/sidebar/app/", "http://]/"])
+def test_a_jssdk_page_address_that_is_not_a_url_is_refused(signed_in, url):
+    _refused(signed_in.get("/api/jssdk/config", query_string={"url": url}), '"url"')

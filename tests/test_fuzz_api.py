@@ -93,6 +93,7 @@ SHANGHAI_DATES = [
     "2026-W10-1",
     "20260302",
 ]
+URLS = ["http://[x", "http://localhost/sidebar/app/", "https://例子.测试/页", "javascript:alert(1)"]
 HUGE = [10**23, ID_MAX, ID_MAX + 1, 2**31, -(2**63) - 1, -1, 0, 1767225600123]
 
 # Chinese, traditional, full-width, emoji, control characters, surrogates excluded (the test
@@ -107,6 +108,7 @@ odd_text = st.text(
 arg_text = st.one_of(
     st.sampled_from(WORDS),
     st.sampled_from(SHANGHAI_DATES),
+    st.sampled_from(URLS),
     st.sampled_from([str(n) for n in HUGE]),
     st.integers(min_value=-(10**6), max_value=10**6).map(str),
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
