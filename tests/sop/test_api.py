@@ -132,7 +132,7 @@ def test_a_branch_lead_cannot_assign_another_branchs_groups(bank, client, sign_i
         ({"selector": {"chat_ids": "wr1"}}, '"selector.chat_ids" must be a list of chat ids'),
         ({"selector": {"chat_ids": ["wrNoSuchGroup"]}}, "no open group with chat id wrNoSuch"),
         ({"start_date": "3月2日"}, '"start_date" must be a date from 2000-01-01 to 2100-12-31'),
-        ({"timezone": "北京时间"}, '"timezone" must be an IANA time zone name such as Asia/Shanghai'),
+        ({"timezone": "北京时间"}, '"timezone" must be an IANA time zone name'),
     ],
 )
 def test_bad_assignment_requests_name_the_field_and_the_fix(
