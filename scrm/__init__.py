@@ -64,6 +64,8 @@ def create_app(
 
     # Before any rule is added: every <int:…> id is bounded to what the databases hold.
     app.url_map.converters["int"] = payloads.IdConverter
+    app.url_map.converters["bigid"] = payloads.BigIdConverter
+    app.before_request(payloads.refuse_unstorable_text)
     db.init_app(app)
     errors.init_app(app)
     # /api/session, and the CSRF check on every /api/ write, before any package's own hooks.

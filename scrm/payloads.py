@@ -2,9 +2,10 @@
 numbers, days and times of a query string or a body, each within the range scrm can hold.
 
 A refusal is a 400 :class:`~scrm.errors.ScrmError` that names the argument and what it may be,
-in Chinese and then in English, e.g. ``"before" 须为 0 至 9223372036854775807 的整数 ("before"
-must be a whole number from 0 to 9223372036854775807; …)``. Nothing here lets a value through
-that overflows Python, SQLite or PostgreSQL later.
+in Chinese and then in English, e.g. ``"after" 须为 0 至 2147483647 的整数 ("after" must be
+a whole number from 0 to 2147483647; …)``. Nothing here lets a value through that overflows
+Python, SQLite or PostgreSQL later, and :func:`refuse_unstorable_text` keeps out of every
+request the characters no database text can hold.
 """
 
 from __future__ import annotations
@@ -22,8 +23,16 @@ from werkzeug.routing import IntegerConverter
 from scrm.db import EARLIEST, LATEST
 from scrm.errors import ScrmError
 
-#: The largest id or cursor scrm reads: a signed 64-bit integer, what both databases compare.
-ID_MAX = 2**63 - 1
+#: The largest id or cursor of a table with ``Integer`` ids (PostgreSQL's 32-bit integer).
+ID_MAX = 2**31 - 1
+#: The largest id or cursor of the archive, whose ids are ``BigInteger`` (signed 64-bit).
+BIG_ID_MAX = 2**63 - 1
+#: NUL (PostgreSQL text cannot hold it) and lone surrogates (not encodable as UTF-8).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE_TEXT = (
+    "请求含有无法保存的字符 (the request holds a NUL character or a lone surrogate, which no "
+    "text can hold; remove it)"
+)
 #: The first and last day a request may name (the range of :data:`scrm.db.EARLIEST`/``LATEST``).
 FIRST_DAY, LAST_DAY = EARLIEST.date(), LATEST.date()
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -106,7 +115,7 @@ def whole_number(
     hint: str = "",
 ) -> int | None:
     """``source[name]`` as a whole number from ``minimum`` to ``maximum`` (ids and cursors by
-    default: 0 to :data:`ID_MAX`).
+    default: 0 to :data:`ID_MAX`; archive ids up to :data:`BIG_ID_MAX`).
 
     :param source: query arguments (text: ASCII digits) or a JSON body (a JSON integer).
     :param default: when the argument is absent or empty.
@@ -213,3 +222,35 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=ID_MAX, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class BigIdConverter(IdConverter):
+    """``<bigid:…>``: an archived message's id, up to :data:`BIG_ID_MAX`."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=BIG_ID_MAX, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def refuse_unstorable_text() -> None:
+    """Before every request: a path, query argument or JSON body holding a NUL character or a
+    lone surrogate is a 400 (PostgreSQL refuses NUL in text, and neither can be UTF-8).
+
+    :raise ScrmError: 400 naming the fix.
+    """
+    if _UNSTORABLE.search(request.path) or any(
+        _UNSTORABLE.search(key) or _UNSTORABLE.search(value)
+        for key, value in request.args.items(multi=True)
+    ):
+        raise ScrmError(UNSTORABLE_TEXT)
+    if request.is_json and _holds_unstorable(request.get_json(silent=True)):
+        raise ScrmError(UNSTORABLE_TEXT)
+
+
+def _holds_unstorable(value: Any) -> bool:
+    if isinstance(value, str):
+        return _UNSTORABLE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_holds_unstorable(k) or _holds_unstorable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_unstorable(item) for item in value)
+    return False

@@ -50,7 +50,7 @@ def test_an_unbinding_request_key_that_is_not_text_is_refused(signed_in):
         ("userids", "lin.xiaomei", "a list of text"),
         ("tag_ids", 1, "a list of text"),
         ("welcome_attachments", "图片", "a list of objects"),
-        ("department_id", 10**23, "from 1 to 9223372036854775807"),
+        ("department_id", 10**23, "from 1 to 2147483647"),
     ],
 )
 def test_a_channel_with_a_field_of_the_wrong_type_is_refused(signed_in, field, value, allowed):
@@ -108,3 +108,39 @@ def test_an_sop_assignment_in_an_unknown_time_zone_is_refused(signed_in, sidebar
 @pytest.mark.parametrize("url", ["http://[x", "https://[::1/sidebar/app/", "http://]/"])
 def test_a_jssdk_page_address_that_is_not_a_url_is_refused(signed_in, url):
     _refused(signed_in.get("/api/jssdk/config", query_string={"url": url}), '"url"')
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/review/cases/2147483648",  # one past PostgreSQL's integer ids
+        "/api/moments/posts/9223372036854775807",
+        "/api/custody/handovers/2147483648",
+    ],
+)
+def test_an_id_beyond_what_its_table_holds_is_not_found(signed_in, path):
+    assert signed_in.get(path).status_code == 404
+
+
+def test_a_cursor_beyond_what_its_table_holds_says_the_range(signed_in):
+    for path, name in (("/api/review/cases", "after"), ("/api/audit/access", "before")):
+        _refused(signed_in.get(path, query_string={name: "2147483648"}), name, "2147483647")
+    # Archived messages have 64-bit ids.
+    response = signed_in.get(
+        "/api/archive/search", query_string={"q": "保本", "before": "2147483648"}
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs"),
+    [
+        ("POST", "/api/customers/%00/notes", {"json": {"text": "跟进"}}),
+        ("GET", "/api/audit/access", {"query_string": {"staff": "he\x00gui"}}),
+        ("POST", f"/api/customers/{CUSTOMER}/notes", {"json": {"text": "跟进\x00记录"}}),
+        ("PUT", f"/api/customers/{CUSTOMER}/remark", {"json": {"remark": "王总\ud800"}}),
+    ],
+)
+def test_text_no_database_can_store_is_refused(signed_in, method, path, kwargs):
+    response = signed_in.open(path, method=method, headers=CSRF_HEADERS, **kwargs)
+    _refused(response, "NUL")

@@ -427,7 +427,7 @@ ROUTES = {
     ),
     # Archive search (存档检索) and the access audit (访问审计).
     ("GET", "/api/archive/search"): ("archive.search", "/api/archive/search", 400),
-    ("GET", "/api/archive/messages/<int:message_id>/conversation"): (
+    ("GET", "/api/archive/messages/<bigid:message_id>/conversation"): (
         "archive.search",
         "/api/archive/messages/999/conversation",
         404,

@@ -42,7 +42,7 @@ from scrm.customers.models import CorpTag, Customer
 from scrm.db import db
 from scrm.directory.models import Staff
 from scrm.groups.models import CustomerGroup
-from scrm.payloads import ID_MAX
+from scrm.payloads import BIG_ID_MAX, ID_MAX
 from scrm.sidebar.models import SidebarMaterial
 from scrm.sop.models import SopTemplate
 
@@ -94,7 +94,8 @@ SHANGHAI_DATES = [
     "20260302",
 ]
 URLS = ["http://[x", "http://localhost/sidebar/app/", "https://例子.测试/页", "javascript:alert(1)"]
-HUGE = [10**23, ID_MAX, ID_MAX + 1, 2**31, -(2**63) - 1, -1, 0, 1767225600123]
+HUGE = [10**23, ID_MAX, ID_MAX + 1, BIG_ID_MAX, BIG_ID_MAX + 1, -(2**63) - 1, -1, 0]
+HUGE += [1767225600123]
 
 # Chinese, traditional, full-width, emoji, control characters, surrogates excluded (the test
 # client cannot send them), quotes and operators.
@@ -120,6 +121,7 @@ json_leaf = st.one_of(
     st.sampled_from(HUGE),
     st.integers(min_value=-(10**30), max_value=10**30),
     st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["保本\ud800", "\udfff", "跟进\x00记录"]),  # JSON may carry what no text holds
     arg_text,
 )
 json_value = st.recursive(
@@ -227,7 +229,7 @@ def fuzz_bank(app, app_ctx, every_role):
 
 
 def _path_part(converter: str | None, name: str, known: dict) -> st.SearchStrategy[str]:
-    if converter == "int":
+    if converter in ("int", "bigid"):
         return st.one_of(
             st.integers(min_value=1, max_value=5), st.sampled_from(HUGE).filter(lambda n: n >= 0)
         ).map(str)
@@ -245,7 +247,7 @@ def _fill(rule: str, values: tuple[str, ...]) -> str:
 
 def _good_path(rule: str, known: dict) -> str:
     def fill(match):
-        if match["converter"] == "int":
+        if match["converter"] in ("int", "bigid"):
             return "1"
         return (known.get(match["name"]) or ["x"])[0]
 

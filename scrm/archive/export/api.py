@@ -22,7 +22,7 @@ from scrm.audit.services import record_access
 from scrm.auth import current_staff, require
 from scrm.db import utcnow
 from scrm.errors import ScrmError
-from scrm.payloads import json_object, whole_number
+from scrm.payloads import BIG_ID_MAX, json_object, whole_number
 
 bp = Blueprint("archive_export_api", __name__, url_prefix="/api/archive")
 
@@ -83,7 +83,9 @@ def _chosen(data: Mapping[str, Any]) -> export.Export:
         limit = int(current_app.config.get("ARCHIVE_EXPORT_MAX_ROWS", export.DEFAULT_MAX_ROWS))
         return export.search_export(parsed, limit)
     if kind == "conversation":
-        message_id = whole_number(data, "message_id", minimum=1, hint="an archived message id")
+        message_id = whole_number(
+            data, "message_id", minimum=1, maximum=BIG_ID_MAX, hint="an archived message id"
+        )
         if message_id is None:
             raise ScrmError('"message_id" must be the id of an archived message')
         before, after = (

@@ -23,7 +23,7 @@ def _rules() -> None:
     """The URL table: (method, rule, view)."""
     for method, rule, view in (
         ("GET", "/search", search),
-        ("GET", "/messages/<int:message_id>/conversation", conversation),
+        ("GET", "/messages/<bigid:message_id>/conversation", conversation),
     ):
         bp.add_url_rule(rule, view_func=view, methods=[method])
 

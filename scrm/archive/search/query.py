@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from scrm.archive.search.tokens import words
 from scrm.compliance.vocabulary import CHANNELS, DECISIONS
 from scrm.errors import ScrmError
-from scrm.payloads import day, instant, whole_number
+from scrm.payloads import BIG_ID_MAX, day, instant, whole_number
 
 KEYWORD_MAX = 200
 PAGE_MAX = 200
@@ -178,7 +178,9 @@ def query_from_args(args: Mapping[str, str], *, timezone: str = "Asia/Shanghai")
         start=start,
         end=end,
         branch=branch,
-        before=whole_number(args, "before", hint="the next_before of the previous page"),
+        before=whole_number(
+            args, "before", maximum=BIG_ID_MAX, hint="the next_before of the previous page"
+        ),
         limit=whole_number(args, "limit", default=50, minimum=1, maximum=PAGE_MAX),
         filters=filters,
         **{name: filters[name] for name in _TEXT_FILTERS if name in filters},
