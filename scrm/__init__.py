@@ -60,8 +60,12 @@ def create_app(
         path = os.path.join(app.instance_path, "scrm.sqlite3")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
 
-    from scrm import auth, cli, db, errors
+    from scrm import auth, cli, db, errors, payloads
 
+    # Before any rule is added: every <int:…> id is bounded to what the databases hold.
+    app.url_map.converters["int"] = payloads.IdConverter
+    app.url_map.converters["bigid"] = payloads.BigIdConverter
+    app.before_request(payloads.refuse_unstorable_text)
     db.init_app(app)
     errors.init_app(app)
     # /api/session, and the CSRF check on every /api/ write, before any package's own hooks.
@@ -69,10 +73,6 @@ def create_app(
     cli.init_app(app)  # the `scrm` group with init-db; the packages add their commands
     for name in PACKAGES:
         importlib.import_module(name).init_app(app)
-
-    @app.get("/healthz")
-    def healthz():
-        return {"status": "ok"}
 
     return app
 

@@ -7,6 +7,7 @@ themselves, each saying why."""
 from __future__ import annotations
 
 import functools
+import math
 import os
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -47,11 +48,35 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: The instants scrm takes from outside (WeCom's epoch seconds, dates and times in a request):
+#: WeCom began long after the first and nothing scrm keeps is dated after the last. Python's
+#: datetime ends at the year 9999 (a millisecond timestamp read as seconds lands in 57970), and
+#: arithmetic near either end overflows; inside this range neither database nor Python does.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
 def from_timestamp(seconds: int | float | str | None) -> datetime | None:
-    """A WeCom epoch-seconds value as an aware UTC datetime (``None`` for 0/empty)."""
+    """A WeCom epoch-seconds value as an aware UTC datetime (``None`` for 0/empty).
+
+    :raise ValueError: for anything but whole seconds (ASCII digits) from :data:`EARLIEST` to
+        :data:`LATEST`, e.g. milliseconds; the message never quotes the value.
+    """
     if seconds in (None, "", 0, "0"):
         return None
-    return datetime.fromtimestamp(int(seconds), UTC)
+    if isinstance(seconds, str):
+        text = seconds.strip()
+        number = int(text) if text.isascii() and text.isdigit() else None
+    elif isinstance(seconds, int | float) and not isinstance(seconds, bool):
+        number = int(seconds) if math.isfinite(seconds) else None
+    else:
+        number = None
+    if number is None or not EARLIEST.timestamp() <= number <= LATEST.timestamp():
+        raise ValueError(
+            f"not epoch seconds from {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d} "
+            "(milliseconds, or not a whole number)"
+        )
+    return datetime.fromtimestamp(number, UTC)
 
 
 class UTCDateTime(TypeDecorator):

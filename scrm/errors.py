@@ -7,10 +7,18 @@ scanner raises them too (:class:`scrm.compliance.vocabulary.InvalidMessage`).
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # only for the annotation: importing this module must not import Flask
     from flask import Flask
+
+log = logging.getLogger(__name__)
+
+#: What a request meets while the database is down (a 503: try again, nothing was applied).
+DATABASE_UNAVAILABLE = (
+    "数据库暂时无法访问，请稍后再试 (the database is unavailable; try again shortly)"
+)
 
 
 class ScrmError(Exception):
@@ -47,9 +55,12 @@ def init_app(app: Flask) -> None:
     """Render every error as the one JSON envelope ``{"error": {"status", "message"}}``.
 
     The request's transaction is rolled back by :mod:`scrm.db` for any answer of 400 or more.
+    A database that cannot be reached is a 503 (JSON under ``/api/``, plain text elsewhere, so
+    the status page and WeCom's callback get it too) and one warning line, not a traceback.
     """
     # Imported here, not at the top: the classes above must import without Flask.
-    from flask import jsonify
+    from flask import Response, jsonify, request
+    from sqlalchemy.exc import OperationalError
     from werkzeug.exceptions import HTTPException
 
     def envelope(status: int, message: str):
@@ -62,6 +73,15 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         return envelope(error.code or 500, error.description or error.name)
+
+    @app.errorhandler(OperationalError)
+    def handle_database_unavailable(error: OperationalError):
+        # The driver's class only: its message and the statement's parameters may hold data.
+        cause = type(error.orig or error).__name__
+        log.warning("database unavailable for %s %s: %s", request.method, request.path, cause)
+        if request.path.startswith("/api/"):
+            return envelope(503, DATABASE_UNAVAILABLE)
+        return Response(DATABASE_UNAVAILABLE, status=503, mimetype="text/plain")
 
     @app.errorhandler(500)
     def handle_internal_error(error):

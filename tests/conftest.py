@@ -29,6 +29,7 @@ import pytest
 from dashboard_names import BEFORE, D1, D2, HALF, HIT, LI, MOVED, SUN_C, ZHANG, ZHAO_C
 from dashboard_names import WANG as DASHBOARD_WANG
 from helpers import CSRF_TOKEN, shanghai
+from hypothesis import HealthCheck, settings
 from sidebar_names import BEIJING_CUSTOMER, CUSTOMER, HQ, LEAD, LIN, SECOND, SOP_TEXT, WANG, ZHAO_BJ
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import OperationalError
@@ -42,7 +43,7 @@ from scrm.customers.identity.models import BankCustomer, BankCustomerType, Custo
 from scrm.customers.models import CorpTag, CorpTagGroup, Customer, Follow, FollowTag
 from scrm.dashboards.services import compute_rm_daily_metrics
 from scrm.db import Base, db, utcnow
-from scrm.directory.models import Department, Staff
+from scrm.directory.models import ROLES, Department, Staff
 from scrm.directory.services import get_staff, grant_role
 from scrm.groups.models import MEMBER_CUSTOMER, MEMBER_STAFF, CustomerGroup, GroupMember
 from scrm.moments.models import MomentFollowUp, MomentInteraction, MomentPost, MomentPublication
@@ -62,6 +63,19 @@ CALLBACK_TOKEN = "scrmTestToken2026"
 CALLBACK_AES_KEY = "c2NybS10ZXN0LWFlcy1rZXktMzItYnl0ZXMtbG9uZyE"
 
 POSTGRES_URI = os.environ.get("SCRM_TEST_DATABASE_URI")
+
+# Hypothesis (the fuzz tests): "ci", the default, is bounded and writes no example database
+# into the checkout; HYPOTHESIS_PROFILE=deep explores longer on a developer's machine.
+settings.register_profile(
+    "ci",
+    max_examples=25,
+    deadline=None,
+    database=None,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+settings.register_profile("deep", settings.get_profile("ci"), max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def _migrate(uri: str) -> None:
@@ -842,3 +856,15 @@ def _dashboard_conversations(bank: dict) -> None:
     chat(wu, "", shanghai(D1, 16, 5), "欢迎各位新朋友", room=room)
     chat(wu, "", shanghai(D2, 9), "早上好", room=room)
     db.session.flush()
+
+
+@pytest.fixture
+def every_role(sidebar_bank) -> Staff:
+    """林小美 of the sidebar's bank, holding every scrm role: every /api/ route lets her in, so
+    a test reaches each route's own checks (the input tests and the API fuzz use her)."""
+    lin = sidebar_bank["staff"][LIN]
+    for role in ROLES:
+        if role not in lin.role_names:
+            grant_role(lin, role)
+    db.session.commit()
+    return lin

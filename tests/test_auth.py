@@ -427,7 +427,7 @@ ROUTES = {
     ),
     # Archive search (存档检索) and the access audit (访问审计).
     ("GET", "/api/archive/search"): ("archive.search", "/api/archive/search", 400),
-    ("GET", "/api/archive/messages/<int:message_id>/conversation"): (
+    ("GET", "/api/archive/messages/<bigid:message_id>/conversation"): (
         "archive.search",
         "/api/archive/messages/999/conversation",
         404,
@@ -630,4 +630,7 @@ def test_metrics_follow_the_scope_of_who_asks(client, bank, sign_in_as):
         and "\"level\" 'city' is unknown" in bad.get_json()["error"]["message"]
     )
     bad = client.get("/api/sop/metrics?level=rm&start=2026/11/20&end=2026-11-20")
-    assert bad.get_json()["error"]["message"] == '"start" must be a date like 2026-03-02'
+    assert bad.get_json()["error"]["message"] == (
+        '"start" 须为 2000-01-01 至 2100-12-31 之间的日期 ("start" must be a date from '
+        "2000-01-01 to 2100-12-31, written YYYY-MM-DD, e.g. 2026-03-02)"
+    )

@@ -17,7 +17,7 @@ from scrm.directory.services import grant_role
 
 #: Example paths for pages with a variable part (the page is a shell; its data comes from /api).
 EXAMPLES = {
-    "/console/archive/messages/<int:message_id>": "/console/archive/messages/1",
+    "/console/archive/messages/<bigid:message_id>": "/console/archive/messages/1",
     "/console/review/cases/<int:case_id>": "/console/review/cases/1",
 }
 #: Pages any signed-in member of staff opens (their data is scoped by the API behind them).

@@ -119,3 +119,40 @@ def test_plain_text_message_is_kept_as_other_event():
 def test_text_that_is_not_a_wecom_callback_is_refused(plaintext):
     with pytest.raises(MalformedEvent):
         parse_event(plaintext)
+
+
+def _chat_update(**fields: str) -> str:
+    values = {"CreateTime": "1700000000", "JoinScene": "1", "MemChangeCnt": "1"} | fields
+    return (
+        "<xml><ToUserName>wwcorp</ToUserName><FromUserName>sys</FromUserName>"
+        f"<CreateTime>{values['CreateTime']}</CreateTime><MsgType>event</MsgType>"
+        "<Event>change_external_chat</Event><ChangeType>update</ChangeType>"
+        "<ChatId>wrGROUP</ChatId><UpdateDetail>add_member</UpdateDetail>"
+        f"<JoinScene>{values['JoinScene']}</JoinScene>"
+        f"<MemChangeCnt>{values['MemChangeCnt']}</MemChangeCnt></xml>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("CreateTime", "1767225600000"),  # milliseconds: the year 57970
+        ("CreateTime", "99999999999999999999999"),
+        ("CreateTime", "-1767225600"),
+        ("CreateTime", "二〇二六年"),
+        ("CreateTime", "１７６７２２５６００"),  # full-width digits
+        ("JoinScene", "99999999999999999999"),
+        ("MemChangeCnt", "三"),
+    ],
+)
+def test_a_field_that_cannot_be_read_is_a_malformed_event_naming_the_field(field, value):
+    with pytest.raises(MalformedEvent, match=field) as refused:
+        parse_event(_chat_update(**{field: value}))
+    assert value not in str(refused.value)  # the reason is loggable: it never quotes the field
+
+
+def test_a_department_event_with_a_non_numeric_id_is_a_malformed_event():
+    with pytest.raises(MalformedEvent, match="Id"):
+        parse_event(
+            _xml("<Event>change_contact</Event><ChangeType>update_party</ChangeType><Id>上海</Id>")
+        )

@@ -20,6 +20,7 @@ from scrm.db import db
 from scrm.directory.models import Department, Staff
 from scrm.directory.tree import department_subtree
 from scrm.errors import ScrmError
+from scrm.payloads import object_list, text_field, text_list, whole_number
 from scrm.wecom.errors import WeComError
 
 bp = Blueprint("acquisition_api", __name__, url_prefix="/api/acquisition")
@@ -99,13 +100,13 @@ def create_channel():
             name=str(body.get("name") or ""),
             kind=str(body.get("kind") or ""),
             created_by=current_staff().userid,
-            userids=[str(u) for u in body.get("userids") or []],
-            department_id=body.get("department_id"),
-            welcome_text=body.get("welcome_text"),
-            welcome_attachments=body.get("welcome_attachments") or [],
-            confirm_reason=body.get("confirm_reason"),
-            tag_ids=[str(t) for t in body.get("tag_ids") or []],
-            group_chat_id=body.get("group_chat_id"),
+            userids=text_list(body, "userids"),
+            department_id=whole_number(body, "department_id", minimum=1),
+            welcome_text=text_field(body, "welcome_text"),
+            welcome_attachments=object_list(body, "welcome_attachments"),
+            confirm_reason=text_field(body, "confirm_reason"),
+            tag_ids=text_list(body, "tag_ids"),
+            group_chat_id=text_field(body, "group_chat_id"),
             skip_verify=bool(body.get("skip_verify", True)),
         )
     except WeComError as exc:

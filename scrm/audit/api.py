@@ -8,6 +8,7 @@ from scrm.audit.models import ACTIONS
 from scrm.audit.services import access_records, as_dict
 from scrm.auth import require
 from scrm.errors import ScrmError
+from scrm.payloads import whole_number
 
 bp = Blueprint("audit_api", __name__, url_prefix="/api/audit")
 PAGE_MAX = 200
@@ -21,13 +22,11 @@ def list_access():
     action = request.args.get("action") or None
     if action is not None and action not in ACTIONS:
         raise ScrmError(f"action {action!r} is not one of {', '.join(ACTIONS)}")
-    limit = _number("limit") or 50
-    if not 1 <= limit <= PAGE_MAX:
-        raise ScrmError(f"limit {limit} is out of range; give 1 to {PAGE_MAX}")
+    limit = whole_number(request.args, "limit", default=50, minimum=1, maximum=PAGE_MAX)
     rows = access_records(
         staff_userid=request.args.get("staff") or None,
         action=action,
-        before=_number("before"),
+        before=whole_number(request.args, "before", hint="the next_before of the previous page"),
         limit=limit + 1,
     )
     more = len(rows) > limit
@@ -36,12 +35,3 @@ def list_access():
         "records": [as_dict(row) for row in rows],
         "next_before": rows[-1].id if more else None,
     }
-
-
-def _number(name: str) -> int | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    if not value.isascii() or not value.isdigit():
-        raise ScrmError(f"{name}={value!r} is not a whole number")
-    return int(value)

@@ -9,7 +9,7 @@ the gate refused commits itself, so the refusal is kept though the answer is 409
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint
 from sqlalchemy import or_, select
 
 from scrm.auth import current_staff, require
@@ -22,7 +22,7 @@ from scrm.campaigns.sending import create_campaign, send_campaign
 from scrm.db import db, utcnow
 from scrm.directory.models import Staff
 from scrm.errors import ScrmError
-from scrm.payloads import json_object
+from scrm.payloads import json_object, object_list, text_field, text_list, whole_number
 from scrm.wecom.errors import WeComError
 
 bp = Blueprint("campaigns_api", __name__, url_prefix="/api/campaigns")
@@ -101,10 +101,10 @@ def preview():
     """Preview ``{"filters": {…}}`` or ``{"segment_id": n}`` in the caller's scope."""
     body = json_object()
     filters = body.get("filters")
-    if body.get("segment_id") is not None:
-        segment = db.session.get(Segment, body["segment_id"])
+    if (segment_id := whole_number(body, "segment_id", minimum=1)) is not None:
+        segment = db.session.get(Segment, segment_id)
         if segment is None:
-            raise ScrmError(f"no segment #{body['segment_id']}", status_code=404)
+            raise ScrmError(f"no segment #{segment_id}", status_code=404)
         filters = segment.filters
     return _preview(preview_segment(filters, scope_staff=current_staff()))
 
@@ -127,17 +127,17 @@ def create():
     """Create a draft: ``{"name", "text", "attachments", "segment_id" | "chat_ids"}``."""
     body = json_object()
     segment = None
-    if body.get("segment_id") is not None:
-        segment = db.session.get(Segment, body["segment_id"])
+    if (segment_id := whole_number(body, "segment_id", minimum=1)) is not None:
+        segment = db.session.get(Segment, segment_id)
         if segment is None:
-            raise ScrmError(f"no segment #{body['segment_id']}", status_code=404)
+            raise ScrmError(f"no segment #{segment_id}", status_code=404)
     campaign = create_campaign(
         name=body.get("name"),
         created_by=current_staff().userid,
-        text=body.get("text"),
-        attachments=body.get("attachments") or (),
+        text=text_field(body, "text"),
+        attachments=object_list(body, "attachments"),
         segment=segment,
-        chat_ids=body.get("chat_ids") or (),
+        chat_ids=text_list(body, "chat_ids"),
     )
     return {"campaign": campaign_summary(campaign)}, 201
 
@@ -154,7 +154,7 @@ def show(campaign_id: int):
 def send(campaign_id: int):
     """Exclude and submit the caller's reachable recipients through the compliance gate."""
     campaign = _campaign(campaign_id)
-    reason = (request.get_json(silent=True) or {}).get("confirm_reason")
+    reason = json_object(optional=True).get("confirm_reason")
     try:
         send_campaign(campaign, now=utcnow(), confirm_reason=reason, scope_staff=current_staff())
     except WeComError as exc:

@@ -16,7 +16,7 @@ Dates without a time are midnight in ``SCRM_TIMEZONE``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,7 @@ from scrm.customers.identity.models import (
 from scrm.customers.models import CorpTag
 from scrm.db import db
 from scrm.errors import ScrmError
+from scrm.payloads import instant, whole_number
 
 KEYS = (
     "tags",
@@ -92,10 +93,9 @@ def parse_filters(raw: Any) -> Filters:
     found.customer_types = _codes(
         "customer_types", raw.get("customer_types"), CUSTOMER_TYPES, CUSTOMER_TYPE_NAMES
     )
-    department = raw.get("department_id")
-    if department is not None and (isinstance(department, bool) or not isinstance(department, int)):
-        raise SegmentError("department_id must be a department id (a number) from `scrm sync`")
-    found.department_id = department
+    found.department_id = _checked(
+        whole_number, raw, "department_id", hint="a department id from `scrm sync`"
+    )
     found.rm_userids = _strings("rm_userids", raw.get("rm_userids"))
     in_group = raw.get("in_group")
     if in_group not in (None, True, False) and not (isinstance(in_group, str) and in_group):
@@ -157,18 +157,14 @@ def _tags(value: Any) -> list[list[int]]:
 
 
 def _moment(key: str, value: Any) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise SegmentError(f"{key} must be a date (2026-03-01) or an ISO time with an offset")
+    # A date alone is its local midnight; a time without an offset is local.
     zone = ZoneInfo(current_app.config["SCRM_TIMEZONE"])
+    return _checked(instant, {key: value}, key, zone)
+
+
+def _checked(parse, *args, **kwargs):
+    """The shared argument check, its refusal raised as a SegmentError (the CLI catches it)."""
     try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            return datetime(day.year, day.month, day.day, tzinfo=zone)
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise SegmentError(
-            f"{key} {value!r} is not a date; write 2026-03-01 or 2026-03-01T09:00:00+08:00"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+        return parse(*args, **kwargs)
+    except ScrmError as exc:
+        raise SegmentError(exc.message) from None

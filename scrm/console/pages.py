@@ -61,7 +61,7 @@ def archive():
     return _page("archive")
 
 
-@bp.get("/archive/messages/<int:message_id>")
+@bp.get("/archive/messages/<bigid:message_id>")
 def conversation(message_id: int):
     """The conversation around one archived message (the API audits the view)."""
     return _page("conversation", message_id=message_id)

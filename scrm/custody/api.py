@@ -20,6 +20,7 @@ from scrm.db import db
 from scrm.directory.models import Department, Staff
 from scrm.directory.tree import department_subtree
 from scrm.errors import ScrmError
+from scrm.payloads import json_object
 
 bp = Blueprint("custody_api", __name__, url_prefix="/api/custody")
 
@@ -103,7 +104,7 @@ def create_onjob_handover():
     """Hand an RM's customers (all, or ``external_userids``) and optionally groups to another
     RM; WeCom is asked at once. Body: handover_userid, takeover_userid, external_userids,
     include_groups, success_msg, confirm_reason, reason, request_key."""
-    body = request.get_json(silent=True) or {}
+    body = json_object(optional=True)
     giver = _staff(body.get("handover_userid"), "handover_userid")
     taker = _staff(body.get("takeover_userid"), "takeover_userid")
     _check_scope(giver, taker)
@@ -135,7 +136,7 @@ def create_onjob_handover():
 def inherit_from_departed():
     """Give a departed RM's customers and groups to ``takeover_userid`` (default: the
     proposed RM). Body: departed_userid, takeover_userid."""
-    body = request.get_json(silent=True) or {}
+    body = json_object(optional=True)
     departed = _staff(body.get("departed_userid"), "departed_userid")
     taker = body.get("takeover_userid")
     _check_scope(departed, *([_staff(taker, "takeover_userid")] if taker else []))

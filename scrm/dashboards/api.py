@@ -20,6 +20,7 @@ from scrm.dashboards.nodes import Node, Tree, resolve, scope_of
 from scrm.dashboards.queries import overview
 from scrm.dashboards.trends import GRAINS, trend
 from scrm.errors import ScrmError
+from scrm.payloads import day, whole_number
 from scrm.sop.metrics.services import local_today
 
 bp = Blueprint("dashboards_api", __name__, url_prefix="/api/dashboards")
@@ -141,13 +142,7 @@ def _range() -> tuple[date, date]:
 
 
 def _date(name: str) -> date | None:
-    value = request.args.get(name)
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ScrmError(f'"{name}" {value!r} is not a date; write it as YYYY-MM-DD') from None
+    return day(request.args, name)
 
 
 def _metric() -> metrics.Metric:
@@ -160,14 +155,7 @@ def _metric() -> metrics.Metric:
 
 
 def _limit() -> int:
-    value = request.args.get("limit") or "10"
-    try:
-        limit = int(value)
-    except ValueError:
-        limit = 0
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ScrmError(f'"limit" {value!r} must be a whole number from 1 to {MAX_LIMIT}')
-    return limit
+    return whole_number(request.args, "limit", default=10, minimum=1, maximum=MAX_LIMIT)
 
 
 def _wants_csv() -> bool:

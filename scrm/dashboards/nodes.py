@@ -20,6 +20,7 @@ from scrm.directory.models import Department, Staff
 from scrm.directory.tree import department_subtree, path_to_root
 from scrm.errors import ScrmError
 from scrm.groups.models import CustomerGroup
+from scrm.payloads import whole_number
 
 LEVELS = ("bank", "branch", "sub_branch", "rm", "group")
 #: The bank node's name when the tree has no single root.
@@ -131,12 +132,11 @@ def resolve(level: str | None, node_id: str | None, scope: Scope, tree: Tree) ->
 
 
 def _number(node_id: str | None, level: str) -> int:
-    try:
-        return int(node_id or "")
-    except ValueError:
-        raise ScrmError(
-            f'"id" {node_id!r} is not a number; give the {level} id from the row you clicked'
-        ) from None
+    hint = f"give the {level} id from the row you clicked"
+    number = whole_number({"id": node_id}, "id", hint=hint)
+    if number is None:
+        raise ScrmError(f'"id" is missing; {hint}')
+    return number
 
 
 def _outside(what: str, scope: Scope) -> ScrmError:

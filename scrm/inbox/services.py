@@ -22,7 +22,7 @@ from sqlalchemy.exc import StatementError
 from scrm.db import db, insert_unless_present, utcnow
 from scrm.inbox import handlers
 from scrm.inbox.models import APPLIED, FAILED, IGNORED, RECEIVED, InboundEvent
-from scrm.wecom.events import WeComEvent, parse_event
+from scrm.wecom.events import MalformedEvent, WeComEvent, parse_event
 from scrm.worker.claims import claim_due_rows
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,9 @@ def process_event(row: InboundEvent, worker_id: str | None = None) -> str:
 
     The handler's writes and the row's new status commit together, so an event is applied
     exactly once. A handler that raises is rolled back and retried later with exponential
-    backoff and jitter; after ``INBOX_MAX_ATTEMPTS`` the event is marked failed and kept.
+    backoff and jitter; after ``INBOX_MAX_ATTEMPTS`` the event is marked failed and kept. An
+    event that cannot be read, or lacks the id it is about (:class:`MalformedEvent`), is
+    marked failed at once: retrying cannot help.
 
     :param row: a row returned by :func:`claim_due_events`.
     :param worker_id: the claimer. Pass it: once a row object is expired by a commit, its
@@ -141,7 +143,8 @@ def process_event(row: InboundEvent, worker_id: str | None = None) -> str:
         db.session.commit()  # commit in steps: the event and its status, one per event
     except Exception as exc:  # any handler failure must be kept and retried, never crash
         db.session.rollback()
-        return _record_failure(row_id, claimer, exc)
+        # An event that cannot be read, or lacks the id it is about, reads the same next time.
+        return _record_failure(row_id, claimer, exc, final=isinstance(exc, MalformedEvent))
     if outcome == IGNORED:
         log.info(
             "inbound event %s ignored: no handler for %s/%s/%s",
@@ -163,7 +166,9 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {detail}"[:300]
 
 
-def _record_failure(row_id: int, claimer: str | None, exc: BaseException) -> str:
+def _record_failure(
+    row_id: int, claimer: str | None, exc: BaseException, *, final: bool = False
+) -> str:
     config = current_app.config
     row = db.session.get(InboundEvent, row_id, populate_existing=True)
     if row is None or row.status != RECEIVED or row.claimed_by != claimer:
@@ -173,7 +178,11 @@ def _record_failure(row_id: int, claimer: str | None, exc: BaseException) -> str
     error = _describe(exc)
     values: dict = {"attempts": attempts, "last_error": error}
     values.update(claimed_by=None, claimed_until=None)
-    if attempts >= int(config["INBOX_MAX_ATTEMPTS"]):
+    if final:
+        values["status"] = FAILED
+        outcome = FAILED
+        log.error("inbound event %s cannot be applied, needs a person: %s", row_id, error)
+    elif attempts >= int(config["INBOX_MAX_ATTEMPTS"]):
         values["status"] = FAILED
         outcome = FAILED
         log.error("inbound event %s failed %d times, needs a person: %s", row_id, attempts, error)

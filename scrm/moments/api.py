@@ -24,7 +24,7 @@ from scrm.moments.cancel import cancel_post
 from scrm.moments.central import CENTRAL_SLOTS, create_central_post
 from scrm.moments.models import OWN_SLOT, MomentPost, MomentPublication
 from scrm.moments.own_post import create_own_post
-from scrm.payloads import json_object
+from scrm.payloads import day, json_object, object_list, text_list
 
 bp = Blueprint("moments_api", __name__, url_prefix="/api/moments")
 PAGE_SIZE = 100
@@ -70,8 +70,8 @@ def create_own():
         staff,
         day=_day(body["day"]) if body.get("day") else _today(),
         text=body.get("text"),
-        attachments=_list(body, "attachments"),
-        customer_tag_ids=_list(body, "customer_tag_ids"),
+        attachments=object_list(body, "attachments"),
+        customer_tag_ids=text_list(body, "customer_tag_ids"),
         confirm_reason=body.get("confirm_reason"),
     )
     return {"post": _post(post, with_publications=True)}, 201
@@ -99,9 +99,9 @@ def create_central():
         day=_day(body["day"]),
         slot=body.get("slot"),
         text=body.get("text"),
-        attachments=_list(body, "attachments"),
+        attachments=object_list(body, "attachments"),
         target=body.get("target") or {},
-        customer_tag_ids=_list(body, "customer_tag_ids"),
+        customer_tag_ids=text_list(body, "customer_tag_ids"),
         created_by=staff.userid,
         confirm_reason=body.get("confirm_reason"),
     )
@@ -175,18 +175,8 @@ def _post(post: MomentPost, *, with_publications: bool = False) -> dict[str, Any
     return data
 
 
-def _list(body: dict, name: str) -> list:
-    value = body.get(name) or []
-    if not isinstance(value, list):
-        raise ScrmError(f'"{name}" must be a list')
-    return value
-
-
 def _day(value: object) -> date:
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ScrmError(f"day {value!r} is not a date; use YYYY-MM-DD") from None
+    return day({"day": value}, "day", required=True)
 
 
 def _today() -> date:

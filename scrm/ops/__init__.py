@@ -1,4 +1,4 @@
-"""Operations: configuration check and statistics."""
+"""Operations: configuration check, statistics, the status page and the health probes."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the status page at ``/`` and ``scrm check-config``, ``stats``, ``grant-role``
-    and ``revoke-role``."""
+    """Register the status page at ``/``, the probes ``/healthz`` and ``/readyz``, and
+    ``scrm check-config``, ``stats``, ``grant-role`` and ``revoke-role``."""
     from scrm.cli import add_commands
-    from scrm.ops import cli, pages
+    from scrm.ops import api, cli, pages
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
     add_commands(
         app,
         cli.check_config_command,

@@ -3,6 +3,7 @@ schema is at the latest migration."""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 
@@ -21,7 +22,9 @@ KEY = "SQLALCHEMY_DATABASE_URI"
 _INIT_DB = "run `flask --app app scrm init-db`"
 
 
-def _latest_heads() -> set[str]:
+@functools.cache
+def latest_heads() -> set[str]:
+    """The head revisions of the migrations shipped with this code (read once per process)."""
     config = Config(os.path.join(MIGRATIONS_DIR, "alembic.ini"))
     config.set_main_option("script_location", MIGRATIONS_DIR)
     return set(ScriptDirectory.from_config(config).get_heads())
@@ -70,7 +73,7 @@ def check_database(app: Flask) -> Iterator[Finding]:
         )
         return
     yield Finding(OK, "database", "reachable")
-    latest = _latest_heads()
+    latest = latest_heads()
     if current != latest:
         at = ", ".join(sorted(current)) or "no schema"
         yield Finding(

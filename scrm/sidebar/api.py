@@ -15,7 +15,7 @@ from flask import Blueprint, request
 from scrm.auth import current_staff, require
 from scrm.db import db
 from scrm.errors import ScrmError
-from scrm.payloads import json_object
+from scrm.payloads import json_object, text_field, whole_number
 from scrm.sidebar import chat_context as context
 from scrm.sidebar import payloads, scripts, send_check
 from scrm.sidebar.models import SidebarScript
@@ -63,10 +63,8 @@ def list_messages(external_userid: str):
     their own customer; 404 for anyone else's customer."""
     staff = current_staff()
     customer, _ = _own_customer(external_userid)
-    limit = request.args.get("limit", "20")
-    if not limit.isdigit():
-        raise ScrmError('"limit" must be a whole number from 1 to 50')
-    return {"messages": context.recent_messages(staff, customer, int(limit))}
+    limit = whole_number(request.args, "limit", default=20, minimum=1, maximum=50)
+    return {"messages": context.recent_messages(staff, customer, limit)}
 
 
 @require("customers.read")
@@ -189,7 +187,7 @@ PROBLEMS = frozenset({"outside_wecom", "jssdk_signature", "no_chat"})
 @require("customers.read")
 def report_problem():
     """One server log line for a problem the page showed the RM: ``{"kind": …}``."""
-    kind = json_object().get("kind")
+    kind = text_field(json_object(), "kind")
     if kind not in PROBLEMS:
         raise ScrmError(f'"kind" must be one of {", ".join(sorted(PROBLEMS))}')
     log.warning("sidebar problem for %s: %s", current_staff().userid, kind)

@@ -19,6 +19,7 @@ from scrm.directory.tree import department_subtree
 from scrm.errors import ScrmError
 from scrm.groups.access import visible_groups
 from scrm.groups.models import CustomerGroup
+from scrm.payloads import day, whole_number
 from scrm.sop.metrics.services import LEVELS as METRIC_LEVELS
 from scrm.sop.metrics.services import rollup
 from scrm.sop.models import TASK_STATES, SopAssignment, SopTask, SopTemplate
@@ -54,10 +55,8 @@ def page(query: Select, args: Mapping[str, str] | None = None) -> Select:
     from flask import request
 
     args = request.args if args is None else args
-    limit, offset = _count(args, "limit", PAGE_SIZE), _count(args, "offset", 0)
-    if not 1 <= limit <= MAX_PAGE_SIZE:
-        raise ScrmError(f'"limit" must be between 1 and {MAX_PAGE_SIZE}')
-    return query.limit(limit).offset(offset)
+    limit = whole_number(args, "limit", default=PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE)
+    return query.limit(limit).offset(whole_number(args, "offset", default=0))
 
 
 def flag(source: Any, name: str) -> bool:
@@ -140,23 +139,8 @@ def task(row: SopTask) -> dict[str, Any]:
 
 
 def parse_date(value: Any, field: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ScrmError(f'"{field}" must be a date like 2026-03-02') from None
-
-
-def _count(args: Mapping[str, str], name: str, default: int) -> int:
-    raw = args.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ScrmError(f'"{name}" must be a whole number') from None
-    if value < 0:
-        raise ScrmError(f'"{name}" must not be negative')
-    return value
+    """A required day (YYYY-MM-DD) of a query string or body; see :func:`scrm.payloads.day`."""
+    return day({field: value}, field, required=True)
 
 
 def _iso(moment: datetime | None) -> str | None:

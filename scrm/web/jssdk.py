@@ -94,7 +94,10 @@ def signed_config(url: str) -> dict:
 
 
 def _own_page(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: "http://[x"
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ScrmError('"url" must be the full address of the page (http(s)://host/path)')
     if parts.netloc.lower() != request.host.lower():

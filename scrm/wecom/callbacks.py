@@ -150,8 +150,8 @@ class CallbackCrypto:
         try:
             return plaintext, parse_event(plaintext)
         except MalformedEvent as exc:
-            # The parser's message may quote the document; keep the reason generic.
-            raise CallbackMalformed("decrypted text is not a WeCom XML event") from exc
+            # The parser's reason names the field at fault, never the document's text.
+            raise CallbackMalformed(f"decrypted text is not a WeCom XML event: {exc}") from exc
 
     def _encrypted_part(self, body: bytes) -> str:
         if not body:

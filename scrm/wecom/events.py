@@ -89,9 +89,25 @@ def _text(value) -> str | None:
     return value or None
 
 
-def _int(value) -> int | None:
-    text = _text(value)
-    return int(text) if text is not None else None
+#: WeCom's numeric callback fields (department ids, scenes, counts) are 32-bit.
+_INT_MAX = 2**31 - 1
+
+
+def _int(root: dict, name: str) -> int | None:
+    text = _text(root.get(name))
+    if text is None:
+        return None
+    if not (text.isascii() and text.isdigit()) or int(text) > _INT_MAX:
+        # The reason is logged: it names the field, never its value.
+        raise MalformedEvent(f"{name} is not a whole number from 0 to {_INT_MAX}")
+    return int(text)
+
+
+def _created_at(root: dict) -> datetime | None:
+    try:
+        return from_timestamp(_text(root.get("CreateTime")))
+    except ValueError as exc:
+        raise MalformedEvent(f"CreateTime is {exc}") from None
 
 
 def _fields(root: ElementTree.Element) -> dict:
@@ -109,7 +125,10 @@ def _fields(root: ElementTree.Element) -> dict:
 def parse_event(plaintext: str) -> WeComEvent:
     """Parse a decrypted callback document into a typed event.
 
-    :raise MalformedEvent: when the text is not XML with an ``<xml>`` root and a ``MsgType``.
+    :raise MalformedEvent: when the text is not XML with an ``<xml>`` root and a ``MsgType``,
+        or a field that must be a number (``CreateTime`` in seconds, ``Id``, ``JoinScene`` …)
+        is not one. Its message names the field, never the document's text, so it may be
+        logged.
     """
     try:
         root_element = ElementTree.fromstring(plaintext)
@@ -121,7 +140,7 @@ def parse_event(plaintext: str) -> WeComEvent:
     common = dict(
         to_user=_text(root.get("ToUserName")) or "",
         from_user=_text(root.get("FromUserName")) or "",
-        created_at=from_timestamp(_text(root.get("CreateTime"))),
+        created_at=_created_at(root),
         msg_type=_text(root.get("MsgType")) or "",
         event=_text(root.get("Event")),
         change_type=_text(root.get("ChangeType")),
@@ -133,7 +152,7 @@ def parse_event(plaintext: str) -> WeComEvent:
             **common,
             userid=_text(root.get("UserID")),
             new_userid=_text(root.get("NewUserID")),
-            department_id=_int(root.get("Id")),
+            department_id=_int(root, "Id"),
         )
     if event == "change_external_contact":
         return ExternalContactChanged(
@@ -150,9 +169,9 @@ def parse_event(plaintext: str) -> WeComEvent:
             **common,
             chat_id=_text(root.get("ChatId")) or "",
             update_detail=_text(root.get("UpdateDetail")),
-            join_scene=_int(root.get("JoinScene")),
-            quit_scene=_int(root.get("QuitScene")),
-            member_change_count=_int(root.get("MemChangeCnt")),
+            join_scene=_int(root, "JoinScene"),
+            quit_scene=_int(root, "QuitScene"),
+            member_change_count=_int(root, "MemChangeCnt"),
             member_changes=tuple(i for i in root.get("MemChangeList") or () if i),
             last_member_version=_text(root.get("LastMemVer")),
             current_member_version=_text(root.get("CurMemVer")),

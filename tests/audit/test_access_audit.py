@@ -101,3 +101,13 @@ def test_audit_command_prints_the_newest_rows(runner, people):
     result = runner.invoke(args=["scrm", "audit", "access", "--staff", "he.gui"])
     assert result.exit_code == 0, result.output
     assert '"query": "零风险"' in result.output and '"result_count": 4' in result.output
+
+
+def test_a_cursor_beyond_a_64_bit_id_answers_400_saying_what_is_allowed(client, people, sign_in_as):
+    sign_in_as(people["admin"])
+    for query in ("before=99999999999999999999999", "limit=99999999999999999999999"):
+        response = client.get(f"/api/audit/access?{query}")
+        assert response.status_code == 400, query
+        message = response.get_json()["error"]["message"]
+        name, allowed = query.split("=")[0], ("2147483647", "from 1 to 200")
+        assert name in message and any(bound in message for bound in allowed), message

@@ -398,3 +398,15 @@ def test_the_case_history_cannot_be_rewritten(bank):
         db.session.rollback()
 
     assert db.session.scalar(select(func.count()).select_from(ReviewEvent)) == 1
+
+
+def test_review_cursors_and_ids_beyond_a_64_bit_id_answer_400_or_404(bank, client, sign_in_as):
+    sign_in_as(bank["officer"])
+    for query in ("after=99999999999999999999999", "branch=99999999999999999999999"):
+        response = client.get(f"/api/review/cases?{query}")
+        assert response.status_code == 400, query
+        assert "2147483647" in response.get_json()["error"]["message"]
+    huge = client.get("/api/review/cases/99999999999999999999999")
+    assert huge.status_code == 404
+    claim = post(client, "/api/review/cases/99999999999999999999999/claim")
+    assert claim.status_code == 404

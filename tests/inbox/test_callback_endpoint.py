@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 
 from sqlalchemy import func, select
 
+from scrm import create_app
 from scrm.db import db
 from scrm.inbox.models import RECEIVED, InboundEvent
 from scrm.inbox.services import dedupe_key
@@ -221,3 +222,33 @@ def test_stored_rows_count_matches_distinct_events(app, deliver, customer_added)
         assert deliver(plaintext).status_code == 200
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(InboundEvent)) == 5
+
+
+def test_a_signed_event_whose_create_time_is_in_milliseconds_is_answered_400_with_one_line(
+    app, deliver, caplog, customer_added
+):
+    # WeCom sends seconds; a millisecond CreateTime would be the year 57970.
+    plaintext = customer_added(external_userid="wm毫秒客户", created=1767225600123)
+    with caplog.at_level(logging.DEBUG):
+        response = deliver(plaintext)
+    assert response.status_code == 400
+    assert b"CreateTime" in response.data and b"2000" in response.data
+    assert _stored(app) == []
+    [line] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert line.levelno == logging.WARNING and line.exc_info is None
+    assert "CreateTime" in line.getMessage()
+    assert "wm毫秒客户" not in caplog.text and "1767225600123" not in caplog.text
+
+
+def test_a_signed_callback_during_a_database_outage_is_a_503_that_wecom_retries(
+    app_config, sealer, customer_added, tmp_path, caplog
+):
+    down = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/gone/x.db"})
+    down.testing = False  # as in production: an unhandled error would be a traceback-500
+    query, body = sealer(customer_added(external_userid="wm停電客户"))
+    with caplog.at_level(logging.WARNING):
+        response = down.test_client().post("/wecom/callback", query_string=query, data=body)
+    assert response.status_code == 503 and response.mimetype == "text/plain"
+    assert "wm停電客户" not in caplog.text and "Traceback" not in caplog.text
+    with down.app_context():
+        db.engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from scrm.inbox.services import (
     LOST,
     RETRY,
     claim_due_events,
+    dedupe_key,
     drain_inbox,
     process_event,
     retry_failed_events,
@@ -205,3 +207,34 @@ def _make_due(event_id: int) -> None:
         .values(next_attempt_at=utcnow() - timedelta(seconds=1))
     )
     db.session.commit()
+
+
+def test_a_stored_event_that_no_longer_parses_fails_at_once_without_a_traceback(
+    app_ctx, customer_added, caplog
+):
+    # Stored by an older scrm that read CreateTime loosely; retrying cannot make it readable.
+    plaintext = customer_added(external_userid="wm舊客户", created=1767225600123)
+    good = customer_added(external_userid="wm新客户")
+    for text_ in (plaintext, good):
+        db.session.add(
+            InboundEvent(
+                dedupe_key=dedupe_key(text_),
+                msg_type="event",
+                payload=text_,
+                status=RECEIVED,
+                attempts=0,
+                next_attempt_at=utcnow(),
+            )
+        )
+    db.session.commit()
+    with caplog.at_level(logging.INFO):
+        counts = drain_inbox("worker-甲")
+    assert counts[FAILED] == 1 and sum(counts.values()) == 2
+    row = db.session.scalars(
+        select(InboundEvent).where(InboundEvent.dedupe_key == dedupe_key(plaintext))
+    ).one()
+    assert (row.status, row.attempts) == (FAILED, 1)
+    assert row.last_error.startswith("MalformedEvent: ") and "CreateTime" in row.last_error
+    assert row.payload == plaintext  # kept for a person to look at
+    assert all(r.exc_info is None for r in caplog.records)
+    assert "wm舊客户" not in caplog.text

@@ -15,13 +15,14 @@ from typing import Any
 from flask import Blueprint, Response, current_app
 
 from scrm.archive.export import evidence as export
+from scrm.archive.search.conversation import AROUND_MAX
 from scrm.archive.search.query import query_from_args
 from scrm.audit.models import EXPORT
 from scrm.audit.services import record_access
 from scrm.auth import current_staff, require
 from scrm.db import utcnow
 from scrm.errors import ScrmError
-from scrm.payloads import json_object
+from scrm.payloads import BIG_ID_MAX, json_object, whole_number
 
 bp = Blueprint("archive_export_api", __name__, url_prefix="/api/archive")
 
@@ -82,20 +83,16 @@ def _chosen(data: Mapping[str, Any]) -> export.Export:
         limit = int(current_app.config.get("ARCHIVE_EXPORT_MAX_ROWS", export.DEFAULT_MAX_ROWS))
         return export.search_export(parsed, limit)
     if kind == "conversation":
-        message_id = data.get("message_id")
-        if not isinstance(message_id, int) or isinstance(message_id, bool):
-            raise ScrmError('"message_id" must be the id of an archived message')
-        return export.conversation_export(
-            message_id, before=_count(data, "before"), after=_count(data, "after")
+        message_id = whole_number(
+            data, "message_id", minimum=1, maximum=BIG_ID_MAX, hint="an archived message id"
         )
+        if message_id is None:
+            raise ScrmError('"message_id" must be the id of an archived message')
+        before, after = (
+            whole_number(data, name, default=10, maximum=AROUND_MAX) for name in ("before", "after")
+        )
+        return export.conversation_export(message_id, before=before, after=after)
     raise ScrmError('"kind" must be "search" or "conversation"')
-
-
-def _count(data: Mapping[str, Any], name: str) -> int:
-    value = data.get(name, 10)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ScrmError(f'"{name}" must be a whole number from 0 to 100')
-    return value
 
 
 def _audited(chosen: export.Export, fmt: str) -> dict:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
-from scrm.archive.search.conversation import conversation_around
+from scrm.archive.search.conversation import AROUND_MAX, conversation_around
 from scrm.archive.search.find import search_archive
 from scrm.archive.search.query import query_from_args
 from scrm.audit.models import SEARCH, VIEW
 from scrm.audit.services import record_access
 from scrm.auth import current_staff, require
-from scrm.errors import ScrmError
+from scrm.payloads import whole_number
 
 bp = Blueprint("archive_search_api", __name__, url_prefix="/api/archive")
 
@@ -23,7 +23,7 @@ def _rules() -> None:
     """The URL table: (method, rule, view)."""
     for method, rule, view in (
         ("GET", "/search", search),
-        ("GET", "/messages/<int:message_id>/conversation", conversation),
+        ("GET", "/messages/<bigid:message_id>/conversation", conversation),
     ):
         bp.add_url_rule(rule, view_func=view, methods=[method])
 
@@ -44,7 +44,11 @@ def search():
 @require("archive.search")
 def conversation(message_id: int):
     """The conversation around one message; ``before``/``after`` (default 10), ``reason``."""
-    around = conversation_around(message_id, before=_count("before"), after=_count("after"))
+    before, after = (
+        whole_number(request.args, name, default=10, maximum=AROUND_MAX)
+        for name in ("before", "after")
+    )
+    around = conversation_around(message_id, before=before, after=after)
     ids = [m["id"] for m in around["messages"]]
     record_access(
         current_staff(),
@@ -54,15 +58,6 @@ def conversation(message_id: int):
         reason=request.args.get("reason"),
     )
     return around
-
-
-def _count(name: str, default: int = 10) -> int:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return default
-    if not value.isascii() or not value.isdigit():
-        raise ScrmError(f"{name}={value!r} is not a whole number; give 0 to 100")
-    return int(value)
 
 
 _rules()

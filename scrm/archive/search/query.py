@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from scrm.archive.search.tokens import words
 from scrm.compliance.vocabulary import CHANNELS, DECISIONS
 from scrm.errors import ScrmError
+from scrm.payloads import BIG_ID_MAX, day, instant, whole_number
 
 KEYWORD_MAX = 200
 PAGE_MAX = 200
@@ -144,7 +145,6 @@ def postgres_tsquery(keyword: Keyword) -> str:
     )
 
 
-_ISO_HINT = "use ISO 8601, e.g. 2026-11-01 or 2026-11-01T09:30:00+08:00"
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TEXT_FILTERS = ("rm", "customer", "group", "channel", "origin", "decision", "category", "term")
 
@@ -164,49 +164,32 @@ def query_from_args(args: Mapping[str, str], *, timezone: str = "Asia/Shanghai")
             if len(value) > 128:
                 raise SearchError(f"{name} is {len(value)} characters; give at most 128")
             filters[name] = value
-    start = _moment(args.get("from"), "from", zone, end_of_day=False)
-    end = _moment(args.get("to"), "to", zone, end_of_day=True)
+    start = _moment(args, "from", zone, end_of_day=False)
+    end = _moment(args, "to", zone, end_of_day=True)
     if start:
         filters["from"] = start.isoformat()
     if end:
         filters["to"] = end.isoformat()
-    branch = _integer(args.get("branch"), "branch", "a department id, e.g. branch=2")
+    branch = whole_number(args, "branch", hint="a department id, e.g. branch=2")
     if branch is not None:
         filters["branch"] = branch
-    limit = _integer(args.get("limit"), "limit", f"1 to {PAGE_MAX}")
     return SearchQuery(
         keyword=parse_keyword(args.get("q")),
         start=start,
         end=end,
         branch=branch,
-        before=_integer(args.get("before"), "before", "the next_before of the previous page"),
-        limit=50 if limit is None else limit,
+        before=whole_number(
+            args, "before", maximum=BIG_ID_MAX, hint="the next_before of the previous page"
+        ),
+        limit=whole_number(args, "limit", default=50, minimum=1, maximum=PAGE_MAX),
         filters=filters,
         **{name: filters[name] for name in _TEXT_FILTERS if name in filters},
     )
 
 
-def _integer(value: str | None, name: str, hint: str) -> int | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    if not value.isascii() or not value.isdigit():
-        raise SearchError(f"{name}={value!r} is not a whole number; give {hint}")
-    return int(value)
-
-
-def _moment(value: str | None, name: str, zone: ZoneInfo, *, end_of_day: bool):
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        if _DATE_ONLY.match(value):
-            day = date.fromisoformat(value) + timedelta(days=1 if end_of_day else 0)
-            moment = datetime.combine(day, time.min, zone)
-        else:
-            moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise SearchError(f"{name}={value!r} is not a date or time; {_ISO_HINT}") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(UTC)
+def _moment(args: Mapping[str, str], name: str, zone: ZoneInfo, *, end_of_day: bool):
+    # A date alone is that whole local day: "to" a date ends at the next local midnight.
+    if _DATE_ONLY.match((args.get(name) or "").strip()):
+        first = day(args, name) + timedelta(days=1 if end_of_day else 0)
+        return datetime.combine(first, time.min, zone).astimezone(UTC)
+    return instant(args, name, zone)

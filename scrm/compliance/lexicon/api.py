@@ -19,10 +19,11 @@ from scrm.compliance.lexicon.services import (
     list_lexicon_versions,
     record_lexicon_version,
 )
-from scrm.compliance.review.payloads import body, text_field
+from scrm.compliance.review.payloads import body
 from scrm.compliance.scanning.highlight import mark_hits
 from scrm.compliance.vocabulary import CHANNELS, InvalidMessage, Lexicon
 from scrm.errors import ScrmError
+from scrm.payloads import text_field
 
 bp = Blueprint("lexicon_api", __name__, url_prefix="/api/lexicon")
 
@@ -101,7 +102,7 @@ def diff_versions():
 def test_text():
     """``{"text", "channel"}``: the scanner's result with hits, and the text with the hit
     spans marked (HTML-escaped). The same scanner and lexicon as the gate; nothing archived."""
-    data = body(request)
+    data = body()
     text = text_field(data, "text")
     channel = text_field(data, "channel") or ""
     if channel not in CHANNELS:

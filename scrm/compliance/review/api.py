@@ -32,6 +32,7 @@ from scrm.compliance.review.sla import sla_summary
 from scrm.db import db, utcnow
 from scrm.directory.models import Staff
 from scrm.errors import ScrmError
+from scrm.payloads import text_field
 
 bp = Blueprint("review_api", __name__, url_prefix="/api/review")
 
@@ -98,7 +99,7 @@ def _audit_view(staff: Staff, message: ArchivedMessage, case_id: int) -> None:
 
 def _act(case_id: int, move) -> dict:
     case = get_review_case(case_id)
-    data = payloads.body(request)
+    data = payloads.body()
     move(case, current_staff(), data)
     return {"case": payloads.case(case, _message(case), utcnow())}
 
@@ -118,9 +119,7 @@ def release_case(case_id: int):
     """Give a case you hold back to the queue."""
     return _act(
         case_id,
-        lambda case, me, data: flow.release_review_case(
-            case, me, payloads.text_field(data, "note")
-        ),
+        lambda case, me, data: flow.release_review_case(case, me, text_field(data, "note")),
     )
 
 
@@ -130,8 +129,8 @@ def give_verdict(case_id: int):
     needs a note."""
 
     def move(case, me, data):
-        verdict = payloads.text_field(data, "verdict")
-        flow.record_verdict(case, me, verdict or "", payloads.text_field(data, "note"))
+        verdict = text_field(data, "verdict")
+        flow.record_verdict(case, me, verdict or "", text_field(data, "note"))
 
     return _act(case_id, move)
 
@@ -141,9 +140,7 @@ def escalate_case(case_id: int):
     """Escalate with ``{"note"}`` (required)."""
     return _act(
         case_id,
-        lambda case, me, data: flow.escalate_review_case(
-            case, me, payloads.text_field(data, "note")
-        ),
+        lambda case, me, data: flow.escalate_review_case(case, me, text_field(data, "note")),
     )
 
 
@@ -152,7 +149,7 @@ def close_case(case_id: int):
     """Close a reviewed or escalated case; ``{"note"}`` optional."""
     return _act(
         case_id,
-        lambda case, me, data: flow.close_review_case(case, me, payloads.text_field(data, "note")),
+        lambda case, me, data: flow.close_review_case(case, me, text_field(data, "note")),
     )
 
 
@@ -161,7 +158,7 @@ def reopen_case(case_id: int):
     """Reopen a reviewed or closed case with ``{"note"}`` (required)."""
     return _act(
         case_id,
-        lambda case, me, data: flow.reopen_review_case(case, me, payloads.text_field(data, "note")),
+        lambda case, me, data: flow.reopen_review_case(case, me, text_field(data, "note")),
     )
 
 
@@ -169,7 +166,7 @@ def reopen_case(case_id: int):
 def comment_case(case_id: int):
     """Add ``{"note"}`` to the case's history."""
     case = get_review_case(case_id)
-    note = payloads.text_field(payloads.body(request), "note")
+    note = text_field(payloads.body(), "note")
     event = flow.comment_on_review_case(case, current_staff(), note)
     return {"comment": payloads.event(event)}, 201
 
@@ -178,14 +175,14 @@ def comment_case(case_id: int):
 def bulk_false_positive():
     """``{"case_ids": [...], "note", "request_key"}``: mark each open case (or one you hold)
     false_positive; reports per case; the same request_key again replays the first answer."""
-    data = payloads.body(request)
+    data = payloads.body()
     me = current_staff()
     ids = data.get("case_ids")
     if not isinstance(ids, list):
         raise ScrmError('"case_ids" must be a list of case ids')
-    key = payloads.text_field(data, "request_key")
+    key = text_field(data, "request_key")
     try:
-        result = mark_false_positives(me, ids, payloads.text_field(data, "note"), key)
+        result = mark_false_positives(me, ids, text_field(data, "note"), key)
     except IntegrityError:  # the same key posted twice at the same moment: the first won
         db.session.rollback()
         done = find_bulk_request(me, (key or "").strip())
@@ -199,12 +196,12 @@ def bulk_false_positive():
 def propose_allow(case_id: int):
     """``{"phrase", "note"}`` after a false positive; the phrase must contain a hit term."""
     case = get_review_case(case_id)
-    data = payloads.body(request)
+    data = payloads.body()
     proposal, created = propose_allow_phrase(
         case,
         current_staff(),
-        payloads.text_field(data, "phrase"),
-        payloads.text_field(data, "note"),
+        text_field(data, "phrase"),
+        text_field(data, "note"),
     )
     return {"allow_proposal": payloads.proposal(proposal)}, (201 if created else 200)
 

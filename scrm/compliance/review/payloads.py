@@ -6,18 +6,23 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from flask import Request
 from sqlalchemy import select
 
 from scrm.archive.chain.models import ArchivedMessage
 from scrm.compliance.review.bulk import allowlist_line
 from scrm.compliance.review.models import ACCEPTED, AllowProposal, ReviewCase, ReviewEvent
-from scrm.compliance.review.queue import PAGE_SIZE, QueueFilter, officer_branches
+from scrm.compliance.review.queue import (
+    MAX_PAGE_SIZE,
+    PAGE_SIZE,
+    QueueFilter,
+    officer_branches,
+)
 from scrm.compliance.review.sla import age_of
 from scrm.compliance.scanning.highlight import mark_hits
 from scrm.db import db
 from scrm.directory.models import Department, Staff
 from scrm.errors import ScrmError
+from scrm.payloads import json_object, whole_number
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -114,31 +119,9 @@ def proposal(row: AllowProposal) -> dict:
     }
 
 
-def body(request: Request) -> Mapping[str, Any]:
+def body() -> Mapping[str, Any]:
     """The JSON object of a POST (an empty one when none was sent)."""
-    data = request.get_json(silent=True)
-    if data is None:
-        return {}
-    if not isinstance(data, Mapping):
-        raise ScrmError("send a JSON object as the request body")
-    return data
-
-
-def text_field(data: Mapping[str, Any], name: str) -> str | None:
-    """An optional text field of a JSON body."""
-    value = data.get(name)
-    if value is not None and not isinstance(value, str):
-        raise ScrmError(f'"{name}" must be text')
-    return value
-
-
-def _number(args: Mapping[str, str], name: str) -> int | None:
-    value = args.get(name)
-    if value in (None, ""):
-        return None
-    if not value.isdigit():
-        raise ScrmError(f'"{name}" must be a whole number, not {value!r}')
-    return int(value)
+    return json_object("send a JSON object as the request body", optional=True)
 
 
 def queue_filter(args: Mapping[str, str], officer: Staff) -> QueueFilter:
@@ -151,10 +134,10 @@ def queue_filter(args: Mapping[str, str], officer: Staff) -> QueueFilter:
     if branch == "mine":
         branch_ids = tuple(officer_branches(officer))
     elif branch:
-        parts = branch.split(",")
-        if not all(p.isdigit() for p in parts):
-            raise ScrmError('"branch" must be department ids separated by commas, or "mine"')
-        branch_ids = tuple(int(p) for p in parts)
+        hint = 'department ids separated by commas, or "mine"'
+        branch_ids = tuple(
+            whole_number({"branch": part}, "branch", hint=hint) for part in branch.split(",")
+        )
     assignee = args.get("assignee") or None
     assignee_id = None
     if assignee == "me":
@@ -166,7 +149,6 @@ def queue_filter(args: Mapping[str, str], officer: Staff) -> QueueFilter:
         if staff is None:
             raise ScrmError(f'no member of staff "{assignee}"; use a userid, "me" or "none"')
         assignee_id = staff.id
-    limit = _number(args, "limit")
     return QueueFilter(
         statuses=statuses,
         branch_ids=branch_ids,
@@ -174,6 +156,6 @@ def queue_filter(args: Mapping[str, str], officer: Staff) -> QueueFilter:
         action=args.get("action") or None,
         age_bucket=args.get("age") or None,
         assignee_id=assignee_id,
-        after=_number(args, "after"),
-        limit=PAGE_SIZE if limit is None else limit,
+        after=whole_number(args, "after", hint="the next_after of the previous page"),
+        limit=whole_number(args, "limit", default=PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE),
     )

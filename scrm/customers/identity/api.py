@@ -8,7 +8,7 @@ in their branch. Handlers never commit: the request commits once it answered
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from scrm.auth import current_staff, require
 from scrm.customers.identity.services import (
@@ -21,6 +21,7 @@ from scrm.customers.identity.services import (
     unbind_customer,
 )
 from scrm.errors import ScrmError
+from scrm.payloads import json_object, text_field
 
 bp = Blueprint("customer_binding_api", __name__, url_prefix="/api/customers")
 
@@ -61,7 +62,7 @@ def show_binding(external_userid: str):
 @require("customers.bind")
 def put_binding(external_userid: str):
     """Bind or change. Body: cif_no, method, note, reason (to change), move, request_key."""
-    body = request.get_json(silent=True) or {}
+    body = json_object(optional=True)
     if not body.get("cif_no") or not body.get("method"):
         raise ScrmError(
             "cif_no and method are required (method: counter, mobile_sms, video, import)"
@@ -73,10 +74,10 @@ def put_binding(external_userid: str):
         method=str(body["method"]),
         by=staff,
         by_userid=staff.userid,
-        note=body.get("note"),
-        reason=body.get("reason"),
+        note=text_field(body, "note"),
+        reason=text_field(body, "reason"),
         move=bool(body.get("move")),
-        request_key=body.get("request_key"),
+        request_key=text_field(body, "request_key"),
     )
     return binding_json(find_customer(external_userid))
 
@@ -84,14 +85,14 @@ def put_binding(external_userid: str):
 @require("customers.bind")
 def delete_binding(external_userid: str):
     """Unbind. Body: reason (required), request_key."""
-    body = request.get_json(silent=True) or {}
+    body = json_object(optional=True)
     staff = current_staff()
     unbind_customer(
         external_userid,
         by=staff,
         by_userid=staff.userid,
-        reason=body.get("reason") or "",
-        request_key=body.get("request_key"),
+        reason=text_field(body, "reason") or "",
+        request_key=text_field(body, "request_key"),
     )
     return binding_json(find_customer(external_userid))
 

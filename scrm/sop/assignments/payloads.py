@@ -17,6 +17,7 @@ from scrm.directory.tree import department_subtree
 from scrm.errors import ScrmError
 from scrm.groups.access import visible_groups
 from scrm.groups.models import CustomerGroup
+from scrm.payloads import time_zone
 from scrm.sop.assignments.services import (
     groups_by_branch,
     groups_by_customer_tag,
@@ -62,9 +63,9 @@ def assignment_request(body: Any) -> AssignmentRequest:
             '"selector" must hold exactly one of {"branch": department id}, {"tag": "代发"}, '
             '{"name_pattern": "财富沙龙*"} or {"chat_ids": ["wr…"]}'
         )
-    timezone = body.get("timezone") or current_app.config.get("SCRM_TIMEZONE", "Asia/Shanghai")
-    if not isinstance(timezone, str):
-        raise ScrmError('"timezone" must be an IANA name such as Asia/Shanghai')
+    timezone = time_zone(
+        body, "timezone", default=current_app.config.get("SCRM_TIMEZONE", "Asia/Shanghai")
+    )
     return AssignmentRequest(
         name.strip(), version, selector, parse_date(body.get("start_date"), "start_date"), timezone
     )

@@ -259,7 +259,7 @@ def _stop(assignment: SopAssignment, reason: str, now: datetime) -> None:
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Asia" is a folder
         raise AssignmentError(
             f'time zone "{name}" is unknown; use an IANA name such as Asia/Shanghai'
         ) from None

@@ -114,3 +114,23 @@ def test_a_message_not_yet_indexed_says_how_to_index_it(client, search_bank, sig
     response = client.get(f"/api/archive/messages/{fresh}/conversation")
     assert response.status_code == 409
     assert "scrm archive reindex" in response.get_json()["error"]["message"]
+
+
+def test_dates_and_cursors_out_of_range_answer_400_saying_what_is_allowed(
+    client, search_bank, sign_in_as
+):
+    sign_in_as(search_bank["compliance"])
+    for args, allowed in (
+        ({"from": "0001-01-01"}, "2000-01-01"),
+        ({"to": "9999-12-31"}, "2100-12-31"),
+        ({"from": "9999-12-31T23:59:59-12:00"}, "2100-12-31"),
+        ({"q": "保本", "before": "99999999999999999999999"}, "9223372036854775807"),
+        ({"q": "保本", "branch": "99999999999999999999999"}, "2147483647"),
+    ):
+        response = client.get("/api/archive/search", query_string=args)
+        assert response.status_code == 400, (args, response.status_code)
+        message = response.get_json()["error"]["message"]
+        assert allowed in message and next(iter(args.keys() - {"q"})) in message, message
+    huge = client.get("/api/archive/messages/99999999999999999999999/conversation")
+    assert huge.status_code == 404
+    assert audit_rows() == []

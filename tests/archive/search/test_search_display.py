@@ -7,7 +7,8 @@ import pytest
 
 from scrm.archive.search.find import search_archive
 from scrm.archive.search.highlight import highlight
-from scrm.archive.search.query import SearchError, query_from_args
+from scrm.archive.search.query import query_from_args
+from scrm.errors import ScrmError
 
 
 def first_result(**args) -> dict:
@@ -61,8 +62,8 @@ def test_snippet_is_the_context_around_the_first_mark():
         ({"q": "   "}, "the search is empty"),
         ({"q": "保本", "from": "2026-11-02", "to": "2026-11-01"}, "swap 'from' and 'to'"),
         ({"q": "保本", "from": "昨天"}, "use ISO 8601"),
-        ({"q": "保本", "limit": "0"}, "give 1 to 200"),
-        ({"q": "保本", "before": "-3"}, "not a whole number"),
+        ({"q": "保本", "limit": "0"}, "a whole number from 1 to 200"),
+        ({"q": "保本", "before": "-3"}, "a whole number from 0 to 9223372036854775807"),
         ({"q": "保本", "decision": "maybe"}, "is not one of block, warn, pass"),
         ({"branch": "上海"}, "a department id"),
     ],
@@ -70,7 +71,7 @@ def test_snippet_is_the_context_around_the_first_mark():
 def test_malformed_searches_name_the_fix(search_bank, args, fix, archive, index):
     archive("保本保息")
     index()
-    with pytest.raises(SearchError) as refused:
+    with pytest.raises(ScrmError) as refused:  # SearchError, or the shared argument check's
         search_archive(query_from_args(args))
     assert fix in refused.value.message
     assert refused.value.status_code == 400
