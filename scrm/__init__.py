@@ -44,6 +44,9 @@ def create_app(
     Configuration: ``scrm.config`` → ``instance/config.py`` → ``SCRM_*`` environment
     variables → ``test_config``. Nothing here touches the network or migrates the database.
 
+    :raise scrm.secret_key.WeakSecretKey: when built for a web server (not by the ``flask``
+        command, not in tests) without a real ``SECRET_KEY``.
+
     :param test_config: settings that override everything else (tests, the demo).
     :param instance_path: another instance folder (default: ``instance/`` beside ``app.py``).
     """
@@ -60,8 +63,16 @@ def create_app(
         path = os.path.join(app.instance_path, "scrm.sqlite3")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
 
-    from scrm import auth, cli, db, errors
+    from scrm import auth, cli, db, errors, secret_key
 
+    # First: a server with a key anyone knows must not start (and serves nothing if it did).
+    secret_key.init_app(app)
+    if app.config.get("TRUSTED_PROXY_COUNT"):
+        # The client's address from the proxies' X-Forwarded-For (the sign-in throttle's key).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     db.init_app(app)
     errors.init_app(app)
     # /api/session, and the CSRF check on every /api/ write, before any package's own hooks.
