@@ -78,6 +78,8 @@ def bench_environment(database_uri: str) -> dict[str, str]:
         SCRM_WECOM_CALLBACK_AES_KEY=CALLBACK_AES_KEY,
         # The prepared callbacks carry the time they were built; the check is not measured.
         SCRM_WECOM_CALLBACK_MAX_SKEW="0",
+        # gunicorn refuses to start without a real session key (scrm/secret_key.py).
+        SCRM_SECRET_KEY=secrets.token_hex(32),
     )
     return env
 

@@ -19,6 +19,7 @@ import json
 import logging
 import math
 import os
+import secrets
 import sys
 import tempfile
 import threading
@@ -112,6 +113,7 @@ def demo_app(database: str | None) -> Iterator[tuple[Flask, Simulator, str]]:
             config = settings | {
                 "SQLALCHEMY_DATABASE_URI": uri,
                 "WECOM_API_BASE": sim_server.api_base,
+                "SECRET_KEY": secrets.token_hex(32),
             }
             app = create_app(config, instance_path=folder)
             with app.app_context():

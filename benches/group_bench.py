@@ -4,6 +4,7 @@ database at the latest schema to run in."""
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -50,7 +51,7 @@ def empty_database(name: str, uri: str) -> Iterator[None]:
     """An app context on ``uri`` at the latest schema; exits when it already holds groups."""
     from flask_migrate import upgrade
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": uri})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": secrets.token_hex(32)})
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR)
         if db.session.scalar(select(func.count()).select_from(CustomerGroup)):

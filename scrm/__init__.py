@@ -44,6 +44,9 @@ def create_app(
     Configuration: ``scrm.config`` → ``instance/config.py`` → ``SCRM_*`` environment
     variables → ``test_config``. Nothing here touches the network or migrates the database.
 
+    :raise scrm.secret_key.WeakSecretKey: when built for a web server (not by the ``flask``
+        command, not in tests) without a real ``SECRET_KEY``.
+
     :param test_config: settings that override everything else (tests, the demo).
     :param instance_path: another instance folder (default: ``instance/`` beside ``app.py``).
     """
@@ -60,8 +63,10 @@ def create_app(
         path = os.path.join(app.instance_path, "scrm.sqlite3")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
 
-    from scrm import auth, cli, db, errors, payloads
+    from scrm import auth, cli, db, errors, payloads, secret_key
 
+    # First: a server with a key anyone knows must not start (and serves nothing if it did).
+    secret_key.init_app(app)
     # Before any rule is added: every <int:…> id is bounded to what the databases hold.
     app.url_map.converters["int"] = payloads.IdConverter
     app.url_map.converters["bigid"] = payloads.BigIdConverter

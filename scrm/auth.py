@@ -2,8 +2,11 @@
 and CSRF protection for the JSON API. Which customer groups and customers each role sees is
 decided in :mod:`scrm.groups.access` and :mod:`scrm.customers.access`.
 
-Identity lives in the Flask session (``staff_id``), set by :func:`sign_in`. WeCom OAuth sign-in
-arrives with the sidebar and console; until then only tests and trusted tooling call it.
+Who is asking is decided once per request, before the view, by the sign-in layer
+(:mod:`scrm.web.signin.sessions`): it checks the server-side session the cookie names
+(:mod:`scrm.sessions`) and tells this module whose it is with :func:`identify`. Nothing else
+makes anyone signed in — a cookie's other contents are never trusted — so a request that was
+not identified is nobody's.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import functools
 import hmac
 import secrets
 
-from flask import Blueprint, Flask, request, session
+from flask import Blueprint, Flask, g, request, session
 
 from scrm.db import db
 from scrm.directory.models import ROLES, Staff
@@ -69,21 +72,21 @@ _STAFF_QUIT = 5  # WeCom member status 已退出企业
 bp = Blueprint("auth_api", __name__, url_prefix="/api")
 
 
-def sign_in(staff: Staff) -> None:
-    """Remember ``staff`` as signed in for this browser session, with a fresh CSRF token."""
-    session.clear()
-    session["staff_id"] = staff.id
+def identify(staff_id: int | None) -> None:
+    """Record whose checked session this request carries (``None``: nobody's). Only the
+    sign-in layer calls this, once it has checked the session on the server."""
+    g.scrm_staff_id = staff_id
+
+
+def new_csrf_token() -> str:
+    """Issue this browser a fresh CSRF token (at sign-in: a token planted before is void)."""
     session["csrf_token"] = secrets.token_urlsafe(32)
-
-
-def sign_out() -> None:
-    """Forget who is signed in (and their CSRF token)."""
-    session.clear()
+    return session["csrf_token"]
 
 
 def current_staff() -> Staff | None:
     """The signed-in member of staff, or ``None`` (nobody, removed, or left the bank)."""
-    staff_id = session.get("staff_id")
+    staff_id = g.get("scrm_staff_id")
     if not isinstance(staff_id, int):
         return None
     # The session's identity map makes repeated calls within a request free.
@@ -130,7 +133,7 @@ def require(permission: str):
 def csrf_token() -> str:
     """This session's CSRF token, issued on first use."""
     if "csrf_token" not in session:
-        session["csrf_token"] = secrets.token_urlsafe(32)
+        return new_csrf_token()
     return session["csrf_token"]
 
 

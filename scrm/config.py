@@ -6,8 +6,16 @@ environment variables prefixed ``SCRM_`` (``SCRM_WECOM_CORP_ID=…``) → the
 ``flask --app app scrm check-config`` explains every missing or malformed value.
 """
 
-# Signs session cookies. Must be a long random value in production.
-SECRET_KEY = "dev-only-change-me"
+# Signs session cookies and seals bulk-add mobiles. No default: outside tests the web refuses
+# to start without one of at least 32 characters (scrm/secret_key.py); make one with
+#   python -c "import secrets; print(secrets.token_hex(32))"
+# and set it as SCRM_SECRET_KEY or in instance/config.py. The demo makes its own in
+# instance/secret_key.
+SECRET_KEY = ""
+# Reverse proxies in front of gunicorn that set X-Forwarded-For (0: none, take the socket's
+# address). The sign-in throttle counts per client address, so behind one proxy set 1, or
+# every client shares the proxy's address and its limit.
+TRUSTED_PROXY_COUNT = 0
 
 # Database. Default: SQLite file in the instance folder (filled in by create_app).
 SQLALCHEMY_DATABASE_URI = None
@@ -86,8 +94,21 @@ WECOM_WEB_LOGIN_URL = "https://login.work.weixin.qq.com/wwlogin/sso/login"
 SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# Seconds a sign-in lasts (8 hours: one working day); then the user signs in again.
+# Seconds a sign-in lasts (8 hours: one working day) however active; then the user signs in
+# again. Sessions are rows on the server (web_session): sign-out, a disabled account, a changed
+# password, a revoked role or leaving WeCom ends them at once.
 PERMANENT_SESSION_LIFETIME = 8 * 3600
+# Seconds without a request after which a session ends (30 minutes).
+SESSION_IDLE_SECONDS = 30 * 60
+# Local console accounts: wrong passwords in a row that lock the account until an admin runs
+# `scrm unlock-admin` (the lock and the unlock are in the access audit).
+LOGIN_MAX_FAILURES = 5
+# Failed local sign-ins one client address may make (Flask-Limiter's notation), whatever the
+# usernames; more answer 429 until the window passes.
+LOGIN_RATE_LIMIT = "10 per minute"
+# Where the throttle counts: memory:// counts per process, so with several gunicorn workers
+# or machines use a shared store, e.g. "redis://localhost:6379/0" (pip install redis).
+RATELIMIT_STORAGE_URI = "memory://"
 # Set the session cookie only when the session changes, not on every response: a sign-in lasts
 # PERMANENT_SESSION_LIFETIME from sign-in anyway, and the sidebar's parallel API reads must not
 # race a sign-in in progress with copies of the old cookie.

@@ -51,6 +51,7 @@ from scrm.moments.models import (  # noqa: F401
     MomentPublication,
 )
 from scrm.outbox.models import Delivery  # noqa: F401
+from scrm.sessions.models import WebSession  # noqa: F401
 from scrm.sidebar.models import (  # noqa: F401
     BranchAddress,
     SendAttempt,

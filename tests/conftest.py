@@ -47,6 +47,7 @@ from scrm.directory.models import ROLES, Department, Staff
 from scrm.directory.services import get_staff, grant_role
 from scrm.groups.models import MEMBER_CUSTOMER, MEMBER_STAFF, CustomerGroup, GroupMember
 from scrm.moments.models import MomentFollowUp, MomentInteraction, MomentPost, MomentPublication
+from scrm.sessions.services import open_session
 from scrm.sidebar.library_yaml import SEED_FILE, import_library
 from scrm.sidebar.scripts import save_material, save_script
 from scrm.sop.metrics.models import GroupDailyMetric
@@ -243,18 +244,24 @@ def sign_in_as(client):
     """``sign_in_as(staff)`` signs the test client in as a member of staff (a ``Staff``, or a
     userid scrm knows) and returns the CSRF token API writes send (helpers.CSRF_HEADERS);
     ``sign_in_as(None)`` signs it out (the session keeps only the token). Every call starts a
-    new session, as scrm.auth.sign_in does. ``client=`` signs another test client in."""
+    new session, as a real sign-in does: a committed ``web_session`` row (other threads and
+    test clients see it) named by the cookie. ``client=`` signs another test client in."""
 
     def sign_in_as(staff: Staff | str | None, *, client=client) -> str:
         if isinstance(staff, str):
             userid, staff = staff, get_staff(staff)
             if staff is None:
                 raise LookupError(f"no member of staff {userid!r} in scrm; create or sync first")
+        session_id = None
+        if staff is not None:
+            session_id = open_session(staff.id)
+            db.session.commit()
         with client.session_transaction() as session:
             session.clear()
             session["csrf_token"] = CSRF_TOKEN
-            if staff is not None:
-                session["staff_id"] = staff.id
+            if session_id is not None:
+                session["sid"] = session_id
+                session.permanent = True
         return CSRF_TOKEN
 
     return sign_in_as

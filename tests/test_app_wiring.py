@@ -45,7 +45,9 @@ JOB_IDS = {
 
 
 def _app(tmp_path) -> flask.Flask:
-    return create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}, instance_path=str(tmp_path))
+    return create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"}, instance_path=str(tmp_path)
+    )
 
 
 def _modules(filename: str) -> list:

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from scrm.auth import PERMISSIONS, sign_in, sign_out
+from scrm.auth import PERMISSIONS, current_staff
 from scrm.db import db
 from scrm.directory.models import ROLES, Staff
 from scrm.directory.services import grant_role
@@ -18,6 +18,7 @@ from scrm.groups.access import visible_groups
 from scrm.groups.models import CustomerGroup
 from scrm.sop.metrics.models import GroupDailyMetric
 from scrm.sop.models import GroupRoleHolder, SopTemplate
+from scrm.web.signin.sessions import sign_out, start_session
 
 LUJIAZUI_CHAT = "wrAuthLujiazui0001"
 HELD_CHAT = "wrAuthAssistant002"
@@ -111,10 +112,12 @@ def test_sign_in_gives_a_fresh_token_and_sign_out_forgets_everything(app, bank):
         from flask import session
 
         session["csrf_token"] = "planted-by-someone-else"
-        sign_in(bank["rm"])
-        assert session["staff_id"] == bank["rm"].id
+        start_session(bank["rm"])
+        assert current_staff() is bank["rm"]
         assert session["csrf_token"] != "planted-by-someone-else"
+        assert "staff_id" not in session  # the cookie names a session, never a person
         sign_out()
+        assert current_staff() is None
         assert dict(session) == {}
 
 

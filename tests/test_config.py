@@ -1,6 +1,16 @@
 """Configuration precedence: defaults → instance/config.py → SCRM_* environment → test_config."""
 
+import pytest
+
 from scrm import create_app
+
+
+@pytest.fixture(autouse=True)
+def real_secret_key(monkeypatch):
+    # An app built outside tests and the flask command needs a real key (test_secret_key.py).
+    monkeypatch.setenv(
+        "SCRM_SECRET_KEY", "9c1e4f7a2b5d8e0c3f6a9b2d5e8f1a4c7b0d3e6f9a2c5b8e1d4f7a0c3b6e9d2f"
+    )
 
 
 def test_defaults_point_at_real_wecom_and_sqlite_in_the_instance_folder(tmp_path, monkeypatch):

@@ -43,7 +43,7 @@ def test_init_db_builds_an_empty_database_from_nothing(tmp_path):
     from scrm import create_app
 
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/fresh.sqlite3"},
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/fresh.sqlite3"},
         instance_path=str(tmp_path),
     )
     result = app.test_cli_runner().invoke(args=["scrm", "init-db"])

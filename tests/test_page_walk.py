@@ -2,10 +2,13 @@
 permission (scrm.console.pages.PAGES, names from scrm.auth.PERMISSIONS) decides 200 or a 403
 page; nobody is sent to sign in. A page added without a place in this walk fails it.
 
-The /api/ routes have their own walk in tests/test_auth.py.
+The /api/ routes have their own walk in tests/test_auth.py. A cookie saved before sign-out and
+replayed afterwards gets, on every route of the app, what a signed-out browser gets.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -81,3 +84,51 @@ def test_page_walk_gives_each_role_what_the_permission_table_says(
             assert response.location.startswith(signed_in_to), (who, rule, response.location)
         if expected == 403:
             assert 'data-testid="permission"' in body and permission in body
+
+
+_VARIABLE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>")
+
+
+def every_route(app) -> list[tuple[str, str]]:
+    """``(method, path)`` for every rule of the url_map, each variable given an example value
+    (the walk compares two answers to the same path, so any value of the right kind does)."""
+    calls = []
+    for rule in app.url_map.iter_rules():
+        path = EXAMPLES.get(rule.rule) or _VARIABLE.sub(
+            lambda variable: "1" if variable.group(1) in ("int", "float") else "x", rule.rule
+        )
+        calls += [(method, path) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return calls
+
+
+def test_a_cookie_saved_before_sign_out_gets_only_the_signed_out_answer_on_every_route(
+    app, client, people, sign_in_as
+):
+    everyone = people["admin"]
+    for role in ROLES:
+        grant_role(everyone, role)
+    db.session.commit()
+    token = sign_in_as(everyone)
+    assert client.get("/api/audit/access").status_code == 200
+    saved = client.get_cookie("session").value
+    assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
+
+    replay, nobody = app.test_client(), app.test_client()
+    sign_in_as(None, client=nobody)  # signed out, holding the same CSRF token as the cookie
+    for method, path in every_route(app):
+        replay.set_cookie("session", saved)
+        answers = [
+            browser.open(path, method=method, json={}, headers={"X-CSRF-Token": token})
+            for browser in (replay, nobody)
+        ]
+        stolen, signed_out = answers
+        assert (stolen.status_code, _without_state(stolen.location)) == (
+            signed_out.status_code,
+            _without_state(signed_out.location),
+        ), (method, path)
+        assert everyone.name not in stolen.get_data(as_text=True), (method, path)
+
+
+def _without_state(location: str | None) -> str | None:
+    """A Location without its random OAuth ``state`` (a new one for every sign-in start)."""
+    return re.sub(r"state=[^&#]*", "state=…", location) if location else location

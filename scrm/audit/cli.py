@@ -7,12 +7,16 @@ import json
 import click
 from flask.cli import AppGroup
 
-audit_cli = AppGroup("audit", help="The access audit (访问审计) of archived content.")
+from scrm.audit.models import ACTIONS
+
+audit_cli = AppGroup(
+    "audit", help="The access audit (访问审计) of archived content and local console sign-ins."
+)
 
 
 @audit_cli.command("access")
 @click.option("--staff", help="Only this reader's rows (staff userid).")
-@click.option("--action", type=click.Choice(["search", "view", "export"]))
+@click.option("--action", type=click.Choice(ACTIONS))
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10000))
 def access_command(staff: str | None, action: str | None, limit: int) -> None:
     """Print the newest access-audit rows, one JSON object a line."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from scrm.audit.models import ACTIONS, EXPORT, AccessAudit
+from scrm.audit.models import EXPORT, READS, SIGN_IN_EVENTS, AccessAudit
 from scrm.db import db, utcnow
 from scrm.directory.models import Staff
 from scrm.errors import ScrmError
@@ -33,8 +33,8 @@ def record_access(
     :raise ScrmError: for an unknown action, an export without a reason, or a reason over
         500 characters.
     """
-    if action not in ACTIONS:
-        raise ValueError(f"access action {action!r} is not one of {', '.join(ACTIONS)}")
+    if action not in READS:
+        raise ValueError(f"access action {action!r} is not one of {', '.join(READS)}")
     reason = (reason or "").strip() or None
     if action == EXPORT and reason is None:
         raise ScrmError("an export needs a reason: say why you are exporting this content")
@@ -54,6 +54,28 @@ def record_access(
     return row
 
 
+def record_sign_in_event(action: str, staff: Staff | None, what: Mapping[str, Any]) -> AccessAudit:
+    """Append one local console sign-in event (refused, locked, unlocked) and flush.
+
+    :param action: ``login_failed``, ``account_locked`` or ``account_unlocked``.
+    :param staff: the account's member of staff; ``None`` for a username no account has.
+    :param what: the username, why, the client address, who unlocked — never a password.
+    """
+    if action not in SIGN_IN_EVENTS:
+        raise ValueError(f"sign-in action {action!r} is not one of {', '.join(SIGN_IN_EVENTS)}")
+    row = AccessAudit(
+        at=utcnow(),
+        staff_id=staff.id if staff else None,
+        staff_userid=staff.userid if staff else "",
+        action=action,
+        what=dict(what),
+        result_count=0,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
 def access_records(
     *,
     staff_userid: str | None = None,
@@ -64,7 +86,7 @@ def access_records(
     """Access-audit rows, newest first, ``limit`` at a time below the id ``before``.
 
     :param staff_userid: only this reader's rows.
-    :param action: only ``search``, ``view`` or ``export`` rows.
+    :param action: only rows of this action (one of :data:`scrm.audit.models.ACTIONS`).
     """
     query = select(AccessAudit).order_by(AccessAudit.id.desc()).limit(limit)
     if staff_userid:

@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 # Only settings at import: `scrm` commands load this module in every process, and production
 # processes must not load the simulator (the command imports it when it runs).
+from scrm.demo.secret_key import ensure_demo_secret_key
 from scrm.demo.settings import DEFAULT_SEED, demo_settings
 from scrm.errors import ScrmError
 
@@ -29,7 +30,8 @@ def demo_command(seed_only: bool, host: str, port: int, seed: int, interval: flo
     """Run scrm against the WeCom simulator with a seeded fictional bank (星河银行（演示）).
 
     Uses the configured database (SQLite in instance/ by default) and demo-only WeCom
-    settings; starts web, worker and live events in one process until Ctrl-C.
+    settings; without a configured SECRET_KEY, a random one made in instance/secret_key.
+    Starts web, worker and live events in one process until Ctrl-C.
     """
     from scrm.demo.runner import prepare_demo, serve_demo
     from scrm.wecom.simulator import Simulator, SimulatorServer
@@ -45,6 +47,9 @@ def demo_command(seed_only: bool, host: str, port: int, seed: int, interval: flo
             "scrm-demo.sqlite3 flask --app app scrm demo"
         )
     app.config.update(settings)
+    key_file = ensure_demo_secret_key(app)
+    if key_file is not None:
+        click.echo(f"session key: {key_file} (made on the first run, kept for the next)")
     sim = Simulator(
         settings["WECOM_CORP_ID"],
         contact_secret=settings["WECOM_CONTACT_SECRET"],

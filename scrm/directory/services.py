@@ -15,12 +15,16 @@ from scrm.db import db, utcnow
 from scrm.directory.models import ROLES, Department, Staff, StaffRole
 from scrm.directory.tree import branch_in, path_to_root
 from scrm.errors import ScrmError
+from scrm.sessions.models import ROLE_REVOKED, STAFF_LEFT
+from scrm.sessions.services import end_sessions_of
 from scrm.wecom.client import get_client
 from scrm.wecom.endpoints import reads as api
 from scrm.wecom.endpoints.reads import DepartmentInfo, MemberInfo
 from scrm.wecom.errors import InvalidRequest
 
 log = logging.getLogger(__name__)
+
+STAFF_QUIT = 5  # WeCom member status 已退出企业 (left the corp)
 
 
 class UnknownRole(ScrmError):
@@ -97,6 +101,7 @@ def upsert_staff(info: MemberInfo, *, is_follow_user: bool | None = None) -> Sta
     if staff is None:
         staff = Staff(userid=info.userid, is_follow_user=False)
         db.session.add(staff)
+    leaves = info.status == STAFF_QUIT and staff.status != STAFF_QUIT
     staff.name = info.name
     staff.department_id = department_id
     staff.position = info.position
@@ -109,6 +114,8 @@ def upsert_staff(info: MemberInfo, *, is_follow_user: bool | None = None) -> Sta
     if is_follow_user is not None:
         staff.is_follow_user = is_follow_user
     db.session.flush()
+    if leaves:
+        end_sessions_of(staff.id, STAFF_LEFT)
     if is_follow_user:
         grant_role(staff, "rm")
     return staff
@@ -135,6 +142,7 @@ def rename_staff(old_userid: str, new_userid: str) -> Staff | None:
         if old.removed_at is None:
             old.removed_at = utcnow()
         db.session.flush()
+        end_sessions_of(old.id, STAFF_LEFT)
         return new
     old.userid = new_userid
     old.synced_at = utcnow()
@@ -143,7 +151,8 @@ def rename_staff(old_userid: str, new_userid: str) -> Staff | None:
 
 
 def remove_staff(userid: str) -> None:
-    """Mark a member of staff removed (left the bank or deleted from WeCom); rows stay.
+    """Mark a member of staff removed (left the bank or deleted from WeCom) and end every
+    session they have; rows stay.
 
     :param userid: WeCom userid; an unknown userid is ignored.
     """
@@ -151,6 +160,7 @@ def remove_staff(userid: str) -> None:
     if staff is not None and staff.removed_at is None:
         staff.removed_at = utcnow()
         db.session.flush()
+        end_sessions_of(staff.id, STAFF_LEFT)
 
 
 def ensure_staff(userid: str) -> Staff:
@@ -192,15 +202,18 @@ def grant_role(staff: Staff, role: str) -> None:
 
 
 def revoke_role(staff: Staff, role: str) -> None:
-    """Take a role away from a member of staff (not held: nothing changes).
+    """Take a role away from a member of staff and end every session they have, so each
+    browser signs in again under the roles left (not held: nothing changes).
 
     :raise UnknownRole: when ``role`` is not one of :data:`ROLES`.
     """
     _check_role(role)
-    for held in list(staff.roles):
-        if held.role == role:
-            staff.roles.remove(held)
+    held = [row for row in staff.roles if row.role == role]
+    for row in held:
+        staff.roles.remove(row)
     db.session.flush()
+    if held:
+        end_sessions_of(staff.id, ROLE_REVOKED)
 
 
 def branch_of_departments() -> dict[int, int]:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 
 from scrm import config as defaults
+from scrm.secret_key import HOW_TO_MAKE_ONE, secret_key_problem
 
 OK, WARN, ERROR = "OK", "WARN", "ERROR"
 
@@ -171,18 +172,13 @@ def check_api_base(app: Flask) -> Finding:
 
 def check_secret_key(app: Flask) -> Finding:
     key = "SECRET_KEY"
-    value = _value(app, key)
-    fix = (
-        "generate one with `python -c 'import secrets; print(secrets.token_hex(32))'` and "
-        + _WHERE_TO_SET.format(key=key)
-    )
-    if value == defaults.SECRET_KEY or not value:
-        if app.debug or app.testing:
-            return Finding(WARN, key, "the development default; fine for debug and tests only")
-        return Finding(ERROR, key, f"is the development default; {fix}")
-    if len(value) < 16:
-        return Finding(WARN, key, f"is short ({len(value)} characters); {fix}")
-    return Finding(OK, key)
+    problem = secret_key_problem(app.config.get(key))
+    if problem is None:
+        return Finding(OK, key)
+    message = f"{problem.removeprefix('SECRET_KEY ')}; the web refuses to start; {HOW_TO_MAKE_ONE}"
+    if app.debug or app.testing:
+        return Finding(WARN, key, f"{message} (fine for debug and tests only)")
+    return Finding(ERROR, key, message)
 
 
 SETTING_CHECKS: tuple[Callable[[Flask], Finding], ...] = (

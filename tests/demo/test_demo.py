@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -46,6 +47,10 @@ def test_demo_seed_only_brings_in_the_whole_fictional_bank_and_reruns_safely(dem
 
     assert first.exit_code == 0, first.output
     assert "seeded 星河银行（演示）" in first.output and "seeded and synced" in first.output
+    # No key configured: the demo made its own in the fresh instance folder.
+    key_file = Path(demo_app.instance_path) / "secret_key"
+    assert f"session key: {key_file}" in first.output
+    assert demo_app.config["SECRET_KEY"] == key_file.read_text().strip()
     stats = _stats(demo_app)
     assert stats["customers"] >= 500 and stats["groups"] == 40 and stats["rms"] >= 12
     assert stats["departments"] == 7 and stats["last_sync"]["status"] == "done"

@@ -1,13 +1,16 @@
 """A small bank in the WeCom simulator for the sign-in tests: 星河银行 → 陆家嘴支行, an RM,
-an RM who has left, and helpers that walk the OAuth redirects the way a browser would."""
+an RM who has left, and helpers that walk the OAuth redirects the way a browser would; the
+local console account `admin`."""
 
 from __future__ import annotations
 
 import pytest
-from web_helpers import LEFT, RM, sim_url
+from sqlalchemy import select
+from web_helpers import LEFT, PASSWORD, RM, sim_url
 
 from scrm.db import db
 from scrm.directory.services import grant_role, upsert_staff
+from scrm.web.signin.models import ConsoleAccount
 from scrm.wecom.endpoints.reads import MemberInfo
 
 
@@ -28,3 +31,15 @@ def wecom_bank(sim, app_config, app_ctx):
     )
     db.session.commit()
     return sim
+
+
+@pytest.fixture
+def admin(runner, app_ctx) -> ConsoleAccount:
+    """The local console account ``guanli`` (password ``web_helpers.PASSWORD``), admin role,
+    created with ``scrm create-admin`` as an operator would."""
+    result = runner.invoke(
+        args=["scrm", "create-admin", "--username", "guanli", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    return db.session.scalars(select(ConsoleAccount)).one()

@@ -4,36 +4,12 @@ that end when they expire or when the person behind them goes away."""
 from __future__ import annotations
 
 import logging
-import re
-import time
 
-import pytest
 from sqlalchemy import select
+from web_helpers import PASSWORD, form_token, log_in
 
 from scrm.db import db
 from scrm.web.signin.models import ConsoleAccount
-
-PASSWORD = "星河-管理员-密码-2026"
-
-
-@pytest.fixture
-def admin(runner, app_ctx):
-    result = runner.invoke(
-        args=["scrm", "create-admin", "--username", "guanli", "--password-stdin"],
-        input=PASSWORD + "\n",
-    )
-    assert result.exit_code == 0, result.output
-    return db.session.scalars(select(ConsoleAccount)).one()
-
-
-def form_token(client, path="/console/login") -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def log_in(client, username="guanli", password=PASSWORD):
-    data = {"csrf_token": form_token(client), "username": username, "password": password}
-    return client.post("/console/login", data=data)
 
 
 def test_create_admin_prompts_twice_and_never_echoes_or_stores_the_password(
@@ -144,16 +120,6 @@ def test_a_member_removed_from_the_directory_is_signed_out_with_a_message(client
     api = client.get("/api/session").get_json()
     assert api["signed_in"] is False
     assert "已退出登录" in client.get("/console/login").get_data(as_text=True)
-
-
-def test_a_session_ends_after_its_lifetime_however_active(client, app, admin):
-    log_in(client)
-    with client.session_transaction() as session:
-        session["signed_in_at"] = (
-            int(time.time()) - int(app.permanent_session_lifetime.total_seconds()) - 1
-        )
-    assert client.get("/api/session").get_json()["signed_in"] is False
-    assert "登录已超时" in client.get("/console/login").get_data(as_text=True)
 
 
 def test_the_session_cookie_is_httponly_lax_and_secure_by_default(client, admin):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlencode, urlsplit
 
-from web_helpers import LEFT, RM, follow_to_wecom, query_of, sim_url, wecom_signs_in
+import pytest
+from web_helpers import LEFT, RM, follow_to_wecom, log_in, query_of, sim_url, wecom_signs_in
 from werkzeug.test import Client
 
 from scrm.wecom.simulator import api_oauth
@@ -82,10 +83,49 @@ def test_a_member_not_yet_synced_is_fetched_from_wecom_and_signed_in(client, wec
     assert staff == {"userid": "zhou.zhuli", "name": "周助理 🌱", "department_id": 3}
 
 
-def test_sign_in_never_redirects_off_our_site(client, wecom_bank):
-    authorize = follow_to_wecom(client, "/auth/wecom/start?next=//evil.example/phish")
-    back = client.get(wecom_signs_in(authorize, RM))
-    assert back.location == "/sidebar/"
+#: ``next`` values that must never take the browser off our site, as they arrive decoded: a
+#: browser drops tabs and newlines from a Location and reads a backslash as a slash, so each
+#: of the first ones would land on //evil.example.
+OFF_SITE = [
+    "/\t/evil.example/",  # next=/%09/evil.example/
+    "/\n/evil.example/",
+    "/\\evil.example/",
+    "\\\\evil.example/",
+    "//evil.example/phish",
+    "///evil.example/",
+    "/%09/evil.example/",  # next=/%2509/…: a tab after one more decoding
+    "/%5Cevil.example/",
+    "/\r\nSet-Cookie:%20pwned=1",
+    "/%0d%0aSet-Cookie:x=1",
+    "/\x00/evil.example/",
+    "/\x7f/evil.example/",
+    "https://evil.example/",
+    "javascript:alert(1)",
+    "evil.example",
+    "",
+]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_wecom_sign_in_never_redirects_off_our_site(client, wecom_bank, target):
+    start = "/auth/wecom/start?" + urlencode({"next": target})
+    back = client.get(wecom_signs_in(follow_to_wecom(client, start), RM))
+    assert back.status_code == 302 and back.location == "/sidebar/"
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_local_login_never_redirects_off_our_site(client, admin, target):
+    answer = log_in(client, next_path=target)
+    assert answer.status_code == 302 and answer.location == "/console/"
+
+
+def test_a_page_on_our_site_is_kept_with_its_query(client, wecom_bank, admin):
+    page = "/console/review?status=open&q=保本"
+    start = "/auth/wecom/start?" + urlencode({"via": "qr", "next": page})
+    back = client.get(wecom_signs_in(follow_to_wecom(client, start), RM))
+    assert back.location == "/console/review?status=open&q=%E4%BF%9D%E6%9C%AC"
+    other = client.application.test_client()
+    assert log_in(other, next_path=page).location == back.location
 
 
 def test_console_qr_login_goes_through_wecoms_web_login(client, wecom_bank, app):

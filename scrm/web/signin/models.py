@@ -25,5 +25,9 @@ class ConsoleAccount(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disabled: Mapped[bool] = mapped_column(default=False)
+    # Wrong passwords since the last right one; LOGIN_MAX_FAILURES of them lock the account
+    # until ``scrm unlock-admin``.
+    failed_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     staff: Mapped[Staff] = relationship()

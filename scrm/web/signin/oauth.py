@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
-from urllib.parse import urlencode
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from flask import current_app, session, url_for
 
@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 _STATE_KEY = "oauth_state"
 _NEXT_KEY = "oauth_next"
 _STAFF_QUIT = 5  # WeCom member status 已退出企业
+# What stays literal when a next page is rebuilt: RFC 3986's path and query characters and
+# "%" (what the browser already encoded stays as it is).
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_QUERY_SAFE = _PATH_SAFE + "?"
 
 
 class SignInRefused(Exception):
@@ -38,10 +42,30 @@ class SignInRefused(Exception):
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """``target`` when it is a path on this site, else ``default`` (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    r"""``target`` rebuilt as a path (and query) on this site, else ``default``: no open
+    redirects.
+
+    Browsers drop tabs and newlines from a Location and read ``\`` as ``/``, so
+    ``/<TAB>/evil.example/`` or ``/\evil.example`` would leave the site as ``//evil.example``,
+    and CR/LF would split the header. Refused: control characters (``\x00``–``\x1f``,
+    ``\x7f``) and backslashes, also once percent-decoded; a scheme or a host; anything but
+    one absolute path. What passes is parsed and rebuilt, percent-encoded, never echoed.
+    """
+    if not target or not isinstance(target, str) or target.startswith("//"):
         return default
-    return target
+    for text in (target, unquote(target)):
+        if "\\" in text or any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+            return default
+    parts = urlsplit(target)
+    path = parts.path
+    if parts.scheme or parts.netloc or not path.startswith("/"):
+        return default
+    if path.startswith("//") or unquote(path).startswith("//"):
+        return default
+    rebuilt = quote(path, safe=_PATH_SAFE)
+    if parts.query:
+        rebuilt += "?" + quote(parts.query, safe=_QUERY_SAFE)
+    return rebuilt
 
 
 def authorize_url(*, next_path: str, via: str = "oauth") -> str:

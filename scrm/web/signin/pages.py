@@ -1,21 +1,20 @@
 """Sign-in and sign-out pages: WeCom OAuth (sidebar), WeCom web login (console), the local
-account form (console), and logout. Every form POST here carries the session's CSRF token."""
+account form (console, throttled per address), and logout. Every form POST here carries the
+session's CSRF token."""
 
 from __future__ import annotations
 
 import logging
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_limiter import RateLimitExceeded
 
-from scrm.auth import sign_out
 from scrm.errors import ScrmError
-from scrm.web.signin import oauth, sessions
+from scrm.web.signin import oauth, sessions, throttle
 from scrm.web.signin.accounts import AccountError, check_console_password
 from scrm.wecom.errors import WeComError
 
 log = logging.getLogger(__name__)
-
-SIGNED_OUT = "您已退出登录。 (You signed out.)"
 
 bp = Blueprint("web_auth", __name__, template_folder="../templates")
 bp.before_request(sessions.check_form_csrf)
@@ -24,6 +23,14 @@ bp.before_request(sessions.check_form_csrf)
 @bp.errorhandler(ScrmError)
 def error_page(error: ScrmError):
     return render_template("web/error.html", message=error.message), error.status_code
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_attempts(error: RateLimitExceeded):
+    seconds = throttle.retry_after_seconds()
+    log.warning("console sign-in throttled for an address (%s)", error.description)
+    page = _login_page(error=throttle.too_many_attempts_message(seconds))
+    return page, 429, {"Retry-After": str(seconds)}
 
 
 @bp.get("/auth/wecom/start")
@@ -49,7 +56,7 @@ def wecom_callback():
         return render_template("web/error.html", message=message), 502
     sessions.start_session(staff)
     log.info("staff %s signed in with WeCom", staff.id)
-    return redirect(next_path)
+    return redirect(oauth.safe_next(next_path, "/"))  # checked at the start; once more here
 
 
 @bp.get("/console/login")
@@ -57,16 +64,18 @@ def console_login_form():
     """The console's sign-in page: WeCom web login, or a local account."""
     reason = sessions.pop_signed_out_reason()
     if reason is None and request.args.get("signed_out"):
-        reason = SIGNED_OUT
+        reason = sessions.SIGNED_OUT
     return _login_page(reason=reason)
 
 
 @bp.post("/console/login")
+@throttle.limiter.limit(throttle.login_rate_limit, deduct_when=throttle.counts_as_failure)
 def console_login():
     """Sign in with a local console account (``flask --app app scrm create-admin``)."""
     username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
     try:
-        account = check_console_password(username, request.form.get("password", ""))
+        account = check_console_password(username, password, address=request.remote_addr)
     except AccountError as exc:
         log.warning("console sign-in refused for a local account")
         return _login_page(error=exc.message, username=username), 401
@@ -77,8 +86,8 @@ def console_login():
 
 @bp.post("/auth/logout")
 def logout():
-    """Sign out and go back to the console's sign-in page."""
-    sign_out()
+    """Sign out (``everywhere=1``: in every browser) and go back to the console's sign-in."""
+    sessions.sign_out(everywhere=request.form.get("everywhere") == "1")
     return redirect(url_for("web_auth.console_login_form", signed_out=1))
 
 

@@ -1,9 +1,13 @@
-/* 访问审计: who searched, viewed or exported archived content, newest first, with "more". */
+/* 访问审计: who searched, viewed or exported archived content, and refused, locked or unlocked
+   local sign-ins, newest first, with "more". */
 (function () {
   "use strict";
   var Scrm = window.Scrm;
   var C = window.ScrmConsole;
-  var ACTION = { search: "检索", view: "查看", "export": "导出" };
+  var ACTION = {
+    search: "检索", view: "查看", "export": "导出",
+    login_failed: "登录失败", account_locked: "账号锁定", account_unlocked: "账号解锁"
+  };
   var form = document.getElementById("audit-form");
   var body = document.querySelector("[data-testid=audit-rows] tbody");
   var more = document.querySelector("[data-testid=more]");
