@@ -13,7 +13,7 @@ from helpers import wait_until
 from sqlalchemy import update
 
 from scrm.db import db, utcnow
-from scrm.outbox.delivery import drain_outbox
+from scrm.outbox.delivery import deliver, drain_outbox
 from scrm.outbox.models import DEAD, QUEUED, SENT, Delivery
 from scrm.outbox.services import claim_due_deliveries
 
@@ -55,9 +55,17 @@ def test_a_send_slower_than_its_claim_is_not_taken_over_and_sent_again(
 ):
     app.config.update(OUTBOX_CLAIM_SECONDS=2, WECOM_HTTP_TIMEOUT=15)
     delivery_id = enqueue("mass_message", payloads.mass_message())
+    with app.app_context():
+        [claimed] = [row.id for row in claim_due_deliveries("worker-甲")]
     sim.faults.inject(ADD_MSG, latency=5)  # WeCom answers after 2.5 claim lengths
     counts: dict = {}
-    thread = threading.Thread(target=lambda: counts.update(drain(app)))
+
+    def send() -> None:
+        with app.app_context():
+            row = db.session.get(Delivery, claimed)
+            counts[deliver(row, "worker-甲")] = 1
+
+    thread = threading.Thread(target=send)
     thread.start()
     taken = []
     with app.app_context():
