@@ -44,9 +44,14 @@ WECOM_RETRY_BACKOFF = 0.5
 # Inbound events: attempts before an event is marked failed, and the base backoff (seconds).
 INBOX_MAX_ATTEMPTS = 5
 INBOX_RETRY_BACKOFF = 30
-# Seconds a worker's claim on an inbound event keeps other workers off it (crash recovery).
-INBOX_CLAIM_SECONDS = 300
-# Worker: seconds between queue polls, and the clock leader lease length.
+# Seconds a worker's claim on an inbound event keeps other workers off it unless renewed. A
+# live worker renews the claim on the event it is applying every third of this (a heartbeat),
+# however long the event takes; a worker that dies stops renewing, and another worker takes
+# its events once this has passed. Keep it well inside WeCom's 20 s for a welcome message:
+# claim + WORKER_POLL_INTERVAL + the time to apply and send must fit in 20 s.
+INBOX_CLAIM_SECONDS = 6
+# Worker: seconds between queue polls (also how soon an idle worker sees rows a dead worker's
+# claims freed), and the clock leader lease length.
 WORKER_POLL_INTERVAL = 1.0
 WORKER_LEASE_SECONDS = 30
 # Hour (Asia/Shanghai) of the nightly full reconciliation sync run by the clock.
@@ -61,8 +66,10 @@ SYNC_GROUP_PAGE_SIZE = 1000
 # backoff in seconds (doubled per attempt, with jitter).
 OUTBOX_MAX_ATTEMPTS = 5
 OUTBOX_RETRY_BACKOFF = 30
-# Seconds a worker's claim on a delivery lasts; must exceed one WeCom send call.
-OUTBOX_CLAIM_SECONDS = 300
+# Seconds a worker's claim on a delivery lasts unless renewed; renewed every third of this
+# while the delivery is being sent, however long WeCom takes. After a worker dies, another
+# one settles its deliveries once this has passed (welcome messages have 20 s in all).
+OUTBOX_CLAIM_SECONDS = 6
 
 # 会话内容存档 (conversation archive) ingest.
 # Secret of the 会话内容存档 app (管理后台 → 管理工具 → 会话内容存档); msgaudit/* needs it.

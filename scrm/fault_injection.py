@@ -13,8 +13,11 @@ from collections.abc import Callable
 
 #: WeCom accepted an outbox send and the row is not marked sent yet; context: ``delivery_id``.
 OUTBOX_AFTER_SEND = "outbox.after_send"
+#: A worker claimed queue rows (committed) and has started none of them; context: ``table``
+#: (``inbound_event`` or ``outbound_delivery``) and ``ids``.
+ROWS_CLAIMED = "worker.rows_claimed"
 
-POINTS = frozenset({OUTBOX_AFTER_SEND})
+POINTS = frozenset({OUTBOX_AFTER_SEND, ROWS_CLAIMED})
 
 _installed: dict[str, list[Callable[..., None]]] = {}
 

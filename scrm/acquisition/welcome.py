@@ -17,8 +17,9 @@ What became of the send is read back from the outbox by :func:`settle_welcome_st
 - ``sent`` with ``confirmed_by: 41051`` (a resend after a worker crash that WeCom refused as
   used) → ``welcome_unverified``: the first attempt most likely arrived, but 41051 also means
   "expired", so nobody can be sure;
-- ``dead`` with errcode 41051 → ``welcome_expired`` (the code was past its 20 s or used by
-  another app): the RM should greet the customer by hand;
+- ``dead`` with errcode 41051, or dead unsent because the code was surely past its 20 s
+  (the outbox does not ask WeCom then) → ``welcome_expired`` (the code was past its 20 s or
+  used by another app): the RM should greet the customer by hand;
 - ``dead`` otherwise → ``welcome_failed`` with the outbox's error as the note.
 """
 
@@ -50,10 +51,16 @@ from scrm.db import db
 from scrm.directory.models import Staff
 from scrm.outbox.kinds import WELCOME_MSG
 from scrm.outbox.models import DEAD, SENT, Delivery
+from scrm.outbox.services import WELCOME_CODE_EXPIRED
 
 log = logging.getLogger(__name__)
 
-_EXPIRED = re.compile(r"errcode 41051\b")
+_REFUSED_AS_USED = re.compile(r"errcode 41051\b")
+
+
+def _code_expired(error: str) -> bool:
+    # WeCom refused the code (41051), or the outbox did not ask: surely past its 20 seconds.
+    return error.startswith(WELCOME_CODE_EXPIRED) or bool(_REFUSED_AS_USED.search(error))
 
 
 def render(text: str, follow: Follow) -> str:
@@ -195,9 +202,12 @@ def settle_welcome_statuses(limit: int = 500) -> dict[str, int]:
                 if status == WELCOME_UNVERIFIED
                 else None
             )
-        elif _EXPIRED.search(delivery.last_error or ""):
+        elif _code_expired(delivery.last_error or ""):
             status = WELCOME_EXPIRED
-            note = "the welcome code was used or past its 20 seconds; greet the customer by hand"
+            note = (
+                "欢迎语码已使用或已超过20秒，欢迎语未发出，请客户经理手动问候客户。 (the welcome "
+                "code was used or past its 20 seconds; greet the customer by hand)"
+            )
         else:
             status, note = WELCOME_FAILED, (delivery.last_error or "")[:500]
         if status == row.welcome_status:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy import Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scrm.db import Base, UTCDateTime, utcnow
+from scrm.worker.models import ORDINARY
 
 RECEIVED = "received"
 APPLIED = "applied"
@@ -17,10 +18,14 @@ FAILED = "failed"  # handler failed INBOX_MAX_ATTEMPTS times; needs a person
 
 class InboundEvent(Base):
     """A decrypted callback event. ``dedupe_key`` is the sha256 of the plaintext, so WeCom's
-    retries and duplicate deliveries of the same event map to the same row."""
+    retries and duplicate deliveries of the same event map to the same row.
+
+    ``priority`` is set when the event is received: an add that carries a welcome code is
+    ``TIME_CRITICAL`` (the code lives 20 s), everything else ``ORDINARY``; claims take the
+    smallest first (see :mod:`scrm.worker.claims`)."""
 
     __tablename__ = "inbound_event"
-    __table_args__ = (Index("ix_inbound_event_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_inbound_event_due", "status", "priority", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(64), unique=True)
@@ -30,6 +35,7 @@ class InboundEvent(Base):
     wecom_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     payload: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=RECEIVED)
+    priority: Mapped[int] = mapped_column(SmallInteger, default=ORDINARY, server_default="1")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_by: Mapped[str | None] = mapped_column(String(64))

@@ -22,19 +22,37 @@ from sqlalchemy.exc import StatementError
 from scrm.db import db, insert_unless_present, utcnow
 from scrm.inbox import handlers
 from scrm.inbox.models import APPLIED, FAILED, IGNORED, RECEIVED, InboundEvent
-from scrm.wecom.events import MalformedEvent, WeComEvent, parse_event
-from scrm.worker.claims import claim_due_rows
+from scrm.wecom.events import ExternalContactChanged, MalformedEvent, WeComEvent, parse_event
+from scrm.worker.claims import claim_due_rows, release_other_claims, take_claim, working_on
+from scrm.worker.models import ORDINARY, TIME_CRITICAL
 
 log = logging.getLogger(__name__)
 
 #: Outcomes of :func:`process_event`, also the keys of :func:`drain_inbox`'s counts.
 RETRY = "retry"  # failed this time, due again after a backoff
-LOST = "lost"  # our claim expired and another worker took the event; nothing written
+LOST = "lost"  # another worker holds the event (our claim expired or was given back)
+
+#: Events whose handler sends a welcome message (欢迎语) when they carry a welcome code.
+_ADDS = frozenset({"add_external_contact", "add_half_external_contact"})
+
+_DUE = InboundEvent.status == RECEIVED
 
 
 def dedupe_key(plaintext: str) -> str:
     """The key under which an event is stored once: sha256 hex of its decrypted plaintext."""
     return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
+
+
+def priority_of(event: WeComEvent) -> int:
+    """``TIME_CRITICAL`` for an add that carries a welcome code (WeCom accepts the welcome
+    message within 20 s of the add, once), ``ORDINARY`` for everything else."""
+    if (
+        isinstance(event, ExternalContactChanged)
+        and event.change_type in _ADDS
+        and event.welcome_code
+    ):
+        return TIME_CRITICAL
+    return ORDINARY
 
 
 def record_event(
@@ -60,6 +78,7 @@ def record_event(
         "wecom_created_at": event.created_at,
         "payload": plaintext,
         "status": RECEIVED,
+        "priority": priority_of(event),
         "attempts": 0,
         "next_attempt_at": now,
         "received_at": now,
@@ -84,20 +103,18 @@ def store_event(plaintext: str, event: WeComEvent) -> tuple[InboundEvent, bool]:
     return row, created
 
 
-def claim_due_events(worker_id: str, limit: int = 100) -> list[InboundEvent]:
+def claim_due_events(worker_id: str, limit: int = 10) -> list[InboundEvent]:
     """Claim up to ``limit`` due events (status received) for one worker; commits, so others
     see the claim. See :mod:`scrm.worker.claims`.
 
     :param worker_id: who claims (see :func:`scrm.worker.runner.new_worker_id`).
-    :return: the claimed rows, oldest first.
+    :return: the claimed rows, time-critical first (adds with a welcome code), then oldest.
     """
-    return claim_due_rows(
-        InboundEvent,
-        InboundEvent.status == RECEIVED,
-        worker_id,
-        limit,
-        current_app.config["INBOX_CLAIM_SECONDS"],
-    )
+    return claim_due_rows(InboundEvent, _DUE, worker_id, limit, _claim_seconds())
+
+
+def _claim_seconds() -> float:
+    return float(current_app.config["INBOX_CLAIM_SECONDS"])
 
 
 def process_event(row: InboundEvent, worker_id: str | None = None) -> str:
@@ -107,17 +124,26 @@ def process_event(row: InboundEvent, worker_id: str | None = None) -> str:
     exactly once. A handler that raises is rolled back and retried later with exponential
     backoff and jitter; after ``INBOX_MAX_ATTEMPTS`` the event is marked failed and kept. An
     event that cannot be read, or lacks the id it is about (:class:`MalformedEvent`), is
-    marked failed at once: retrying cannot help.
+    marked failed at once: retrying cannot help. The claim is taken afresh before the handler
+    runs and renewed while it runs, however long that is (:mod:`scrm.worker.claims`).
 
     :param row: a row returned by :func:`claim_due_events`.
     :param worker_id: the claimer. Pass it: once a row object is expired by a commit, its
         ``claimed_by`` reloads from the database and may name whoever took it over.
     :return: ``applied``, ``ignored`` (no handler for this kind), ``retry``, ``failed``, or
-        ``lost`` (the claim expired and another worker holds the event).
+        ``lost`` (another worker holds the event).
     """
-    row_id, claimer = row.id, worker_id or row.claimed_by
+    row_id, claimer, payload = row.id, worker_id or row.claimed_by, row.payload
+    seconds = _claim_seconds()
+    if not take_claim(InboundEvent, _DUE, row_id, claimer, seconds):
+        return LOST
+    with working_on(InboundEvent, _DUE, row_id, claimer, seconds):
+        return _apply(row_id, claimer, payload)
+
+
+def _apply(row_id: int, claimer: str, payload: str) -> str:
     try:
-        event = parse_event(row.payload)
+        event = parse_event(payload)
         applied = handlers.apply_event(event)
         outcome = APPLIED if applied else IGNORED
         finished = db.session.execute(
@@ -213,29 +239,30 @@ def release_claims(worker_id: str) -> int:
 
     :return: how many rows were released.
     """
-    released = db.session.execute(
-        update(InboundEvent)
-        .where(InboundEvent.claimed_by == worker_id, InboundEvent.status == RECEIVED)
-        .values(claimed_by=None, claimed_until=None)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.flush()
-    return released.rowcount
+    return release_other_claims(InboundEvent, _DUE, worker_id)
 
 
 def drain_inbox(
-    worker_id: str, batch: int = 100, *, stop: threading.Event | None = None
+    worker_id: str,
+    batch: int = 10,
+    *,
+    stop: threading.Event | None = None,
+    rounds: int | None = None,
 ) -> dict[str, int]:
     """Apply due events until none is left (or ``stop`` is set); commits per event.
 
     :param worker_id: who claims the rows.
-    :param batch: rows claimed at a time.
+    :param batch: rows claimed at a time; few, so a claimed batch never waits long.
     :param stop: set by a stopping worker; unprocessed claims are released.
+    :param rounds: claim at most this many batches (the worker does one, then turns to the
+        outbox); ``None`` drains until nothing is due.
     :return: counts by outcome (``applied``, ``ignored``, ``retry``, ``failed``, ``lost``).
     """
     counts: Counter[str] = Counter()
-    while not (stop and stop.is_set()):
+    done = 0
+    while not (stop and stop.is_set()) and (rounds is None or done < rounds):
         rows = claim_due_events(worker_id, batch)
+        done += 1
         if not rows:
             break
         for row in rows:

@@ -145,6 +145,53 @@ def check_max_skew(app: Flask) -> Finding:
     return Finding(OK, key)
 
 
+#: WeCom accepts a welcome message within this many seconds of the add.
+_WELCOME_WINDOW = 20
+
+
+def _check_claim(key: str) -> Callable[[Flask], Finding]:
+    def check(app: Flask) -> Finding:
+        value = _value(app, key)
+        default = getattr(defaults, key)
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = 0.0
+        if not seconds > 0:
+            return Finding(
+                ERROR,
+                key,
+                f"{value!r} is not a number of seconds > 0; use {default} (the default); "
+                + _WHERE_TO_SET.format(key=key),
+            )
+        try:
+            poll = float(_value(app, "WORKER_POLL_INTERVAL"))
+        except ValueError:
+            poll = float(defaults.WORKER_POLL_INTERVAL)
+        if seconds + poll >= _WELCOME_WINDOW:
+            return Finding(
+                WARN,
+                key,
+                f"{value}s (+ WORKER_POLL_INTERVAL {poll:g}s) reaches WeCom's {_WELCOME_WINDOW} s "
+                "for a welcome message: after a worker dies, the welcome messages it held "
+                f"would expire (41051); use {default} (the default)",
+            )
+        if seconds < 3:
+            return Finding(
+                WARN,
+                key,
+                f"{value}s is renewed every {seconds / 3:.1f}s; a database pause that long hands "
+                f"rows to another worker, which then redoes them; use {default} (the default)",
+            )
+        return Finding(OK, key)
+
+    return check
+
+
+check_inbox_claim = _check_claim("INBOX_CLAIM_SECONDS")
+check_outbox_claim = _check_claim("OUTBOX_CLAIM_SECONDS")
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -191,6 +238,8 @@ SETTING_CHECKS: tuple[Callable[[Flask], Finding], ...] = (
     check_max_skew,
     check_api_base,
     check_secret_key,
+    check_inbox_claim,
+    check_outbox_claim,
 )
 
 

@@ -13,6 +13,10 @@ Failures: WeCom busy (-1/45009/45033) → retried with exponential backoff and j
 dead after ``OUTBOX_MAX_ATTEMPTS``; a timeout is an uncertain send (settled as above);
 parameter, permission, IP and credential errors → dead at once with the fix. Dead rows
 stay visible (``scrm outbox list --status dead``) and ``scrm outbox retry-dead`` requeues.
+
+Welcome messages have 20 seconds: they are claimed before everything else, retried within a
+second, and a code surely past its 20 seconds is dead at once (in Chinese: 欢迎语码已过期),
+never retried against WeCom.
 """
 
 from __future__ import annotations
@@ -25,14 +29,15 @@ from typing import Any
 from flask import current_app
 
 from scrm import fault_injection
-from scrm.db import db
+from scrm.db import db, utcnow
 from scrm.outbox import services
 from scrm.outbox.evidence import EVIDENCE_KINDS, find_previous_send
-from scrm.outbox.kinds import APP_MESSAGE, MASS_MESSAGE, MOMENT, WELCOME_MSG
+from scrm.outbox.kinds import APP_MESSAGE, MASS_MESSAGE, MOMENT, WELCOME_MSG, send_deadline
 from scrm.outbox.models import SENDING, Delivery
 from scrm.wecom.client import get_client
 from scrm.wecom.endpoints import send as send_api
 from scrm.wecom.errors import TokenExpired, WeComError, WeComUnavailable
+from scrm.worker.claims import take_claim, working_on
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +63,9 @@ _FIXES = {
     40013: "WECOM_CORP_ID is wrong: fix it (scrm check-config --online), then retry-dead",
     41048: "no valid recipient: the customers or groups are no longer the sender's; "
     "refresh the audience and send again",
-    41051: "the welcome code was used or expired (WeCom allows 20 s after the customer adds "
-    "the RM); send an ordinary message instead",
+    41051: "欢迎语码已使用或已过期（企业微信只允许客户添加后20秒内使用一次），不再重发；请客户经理"
+    "手动问候客户。 (the welcome code was used or expired — WeCom allows one use within 20 s of "
+    "the add; not resent: the RM should greet the customer by hand)",
     48002: "the app may not call this API: grant it under 客户联系 → 可调用接口的应用 (or the "
     "app's permissions), then retry-dead",
     60020: "this server's IP is not in the app's 企业可信IP list: add it, then retry-dead",
@@ -156,12 +162,27 @@ def _after_error(
 def deliver(row: Delivery, worker_id: str) -> str:
     """Deliver one claimed row; commits at each durable step.
 
+    The claim is taken afresh before anything else and renewed while the delivery runs,
+    however long WeCom takes (:mod:`scrm.worker.claims`). A welcome message whose code is
+    surely past its 20 seconds is not sent: it is dead at once with the reason in Chinese.
+
     :param row: a row returned by :func:`scrm.outbox.services.claim_due_deliveries`.
     :param worker_id: the claimer.
     :return: ``sent``, ``confirmed``, ``retry``, ``dead`` or ``lost``.
     """
     row_id, kind, payload = row.id, row.kind, dict(row.payload)
     in_flight = row.status == SENDING
+    deadline = send_deadline(kind, row.created_at)
+    seconds = services.claim_seconds()
+    if not take_claim(Delivery, services.DUE, row_id, worker_id, seconds):
+        return LOST
+    with working_on(Delivery, services.DUE, row_id, worker_id, seconds):
+        return _deliver(row_id, worker_id, kind, payload, in_flight=in_flight, deadline=deadline)
+
+
+def _deliver(
+    row_id: int, worker_id: str, kind: str, payload: dict, *, in_flight: bool, deadline
+) -> str:
     if not services.start_attempt(row_id, worker_id):
         db.session.rollback()
         return LOST
@@ -183,6 +204,10 @@ def deliver(row: Delivery, worker_id: str) -> str:
                 retryable=False,
                 in_flight=False,
             )
+    elif deadline is not None and utcnow() > deadline:
+        # WeCom would only answer 41051: say plainly what happened instead of asking it.
+        error = services.WELCOME_CODE_EXPIRED
+        return _fail(row_id, worker_id, error, retryable=False, in_flight=False)
     try:
         ref, result = _send(row_id, kind, payload)
     except Exception as exc:  # every failure is recorded on the row, never lost
@@ -210,18 +235,26 @@ def _note_moment_id(row_id: int, jobid: str) -> None:
 
 
 def drain_outbox(
-    worker_id: str, batch: int = 50, *, stop: threading.Event | None = None
+    worker_id: str,
+    batch: int = 10,
+    *,
+    stop: threading.Event | None = None,
+    rounds: int | None = None,
 ) -> dict[str, int]:
     """Deliver due rows until none is left (or ``stop`` is set); commits per delivery.
 
     :param worker_id: who claims the rows.
-    :param batch: rows claimed at a time.
+    :param batch: rows claimed at a time; few, so a claimed batch never waits long.
     :param stop: set by a stopping worker; unstarted claims are released.
+    :param rounds: claim at most this many batches (the worker does one, then turns back to
+        the inbox); ``None`` delivers until nothing is due.
     :return: counts by outcome (``sent``, ``confirmed``, ``retry``, ``dead``, ``lost``).
     """
     counts: Counter[str] = Counter()
-    while not (stop and stop.is_set()):
+    done = 0
+    while not (stop and stop.is_set()) and (rounds is None or done < rounds):
         rows = services.claim_due_deliveries(worker_id, batch)
+        done += 1
         if not rows:
             break
         for row in rows:

@@ -8,6 +8,7 @@ the fix named, instead of being dead-lettered hours later.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 WELCOME_MSG = "welcome_msg"  # 欢迎语, within 20 s of the customer adding the RM
@@ -23,6 +24,8 @@ MAX_ATTACHMENTS = 9
 MAX_EXTERNAL_USERIDS = 10000
 MAX_CHAT_IDS = 2000
 ATTACHMENT_TYPES = ("image", "link", "miniprogram", "video", "file")
+#: WeCom accepts a welcome message within this many seconds of the add, once (41051 after).
+WELCOME_CODE_SECONDS = 20
 
 
 class InvalidDelivery(ValueError):
@@ -39,6 +42,18 @@ def validate_payload(kind: str, payload: Any) -> None:
     if not isinstance(payload, dict):
         raise InvalidDelivery(f"{kind} payload must be a JSON object, not {type(payload).__name__}")
     _CHECKS[kind](payload)
+
+
+def send_deadline(kind: str, queued_at: datetime) -> datetime | None:
+    """When a send of ``kind`` queued at ``queued_at`` can no longer succeed; ``None`` when
+    any time will do.
+
+    A welcome message is queued while the add is applied, so after the add: its code is
+    surely past its 20 seconds by ``queued_at`` + 20 s, never earlier.
+    """
+    if kind == WELCOME_MSG:
+        return queued_at + timedelta(seconds=WELCOME_CODE_SECONDS)
+    return None
 
 
 def text_of(payload: dict) -> str:

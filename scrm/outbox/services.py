@@ -17,13 +17,26 @@ from flask import current_app
 from sqlalchemy import and_, case, func, literal, or_, select, update
 
 from scrm.db import UTCDateTime, db, insert_unless_present, utcnow
-from scrm.outbox.kinds import APP_MESSAGE, validate_payload
+from scrm.outbox.kinds import APP_MESSAGE, WELCOME_MSG, send_deadline, validate_payload
 from scrm.outbox.models import DEAD, QUEUED, SENDING, SENT, STATUSES, Delivery
-from scrm.worker.claims import claim_due_rows
+from scrm.worker.claims import claim_due_rows, release_other_claims
+from scrm.worker.models import ORDINARY, TIME_CRITICAL
 
 log = logging.getLogger(__name__)
 
 RETRY = "retry"  # failed this time, due again after a backoff
+
+#: The statuses in which a delivery is due (once its claim and backoff are over).
+DUE = Delivery.status.in_((QUEUED, SENDING))
+
+#: At most this long between attempts at a delivery with a deadline (a welcome message).
+DEADLINE_RETRY_SECONDS = 1.0
+
+WELCOME_CODE_EXPIRED = (
+    "欢迎语码已过期：客户添加客户经理已超过20秒，企业微信不再接受这条欢迎语，不再发送；"
+    "请客户经理手动问候客户。 (the welcome code expired: WeCom accepts a welcome message only "
+    "within 20 s of the add, so it is not sent — the RM should greet the customer by hand)"
+)
 
 
 def enqueue_delivery(
@@ -52,6 +65,7 @@ def enqueue_delivery(
         "payload": payload,
         "archived_message_id": archived_message_id,
         "status": QUEUED,
+        "priority": TIME_CRITICAL if kind == WELCOME_MSG else ORDINARY,
         "attempts": 0,
         "next_attempt_at": now,
         "created_at": now,
@@ -73,21 +87,20 @@ def enqueue_delivery(
     return row
 
 
-def claim_due_deliveries(worker_id: str, limit: int = 50) -> list[Delivery]:
+def claim_due_deliveries(worker_id: str, limit: int = 10) -> list[Delivery]:
     """Claim up to ``limit`` due deliveries for one worker; commits, so others see the claim.
 
     A ``sending`` row is due again once its claim expired: its worker died mid-send, and the
     delivery first looks in WeCom for evidence of the send (see :mod:`scrm.outbox.delivery`).
 
-    :return: the claimed rows, oldest first.
+    :return: the claimed rows, welcome messages first, then oldest first.
     """
-    return claim_due_rows(
-        Delivery,
-        Delivery.status.in_((QUEUED, SENDING)),
-        worker_id,
-        limit,
-        current_app.config["OUTBOX_CLAIM_SECONDS"],
-    )
+    return claim_due_rows(Delivery, DUE, worker_id, limit, claim_seconds())
+
+
+def claim_seconds() -> float:
+    """How long a claim on a delivery lasts unless renewed (``OUTBOX_CLAIM_SECONDS``)."""
+    return float(current_app.config["OUTBOX_CLAIM_SECONDS"])
 
 
 def _mine(delivery_id: int, worker_id: str, *statuses: str):
@@ -157,6 +170,10 @@ def record_failure(
     :param in_flight: True when the send may still have reached WeCom; the next attempt then
         looks for evidence before sending again.
     :return: ``retry``, ``dead``, or ``lost`` when the claim was lost.
+
+    A delivery with a deadline (a welcome message: its code lives 20 s) is retried within a
+    second, and dead with :data:`WELCOME_CODE_EXPIRED` rather than retried past the deadline
+    (unless it may have gone: then one more attempt asks WeCom, which settles it).
     """
     config = current_app.config
     row = db.session.get(Delivery, delivery_id, populate_existing=True)
@@ -166,6 +183,15 @@ def record_failure(
     values["claimed_until"] = None
     if not in_flight:
         values["sending_started_at"] = None
+    delay = float(config["OUTBOX_RETRY_BACKOFF"]) * 2 ** (row.attempts - 1)
+    delay *= random.uniform(0.8, 1.2)  # jitter: a burst of failures does not retry at once
+    deadline = send_deadline(row.kind, row.created_at)
+    if deadline is not None:
+        delay = min(delay, DEADLINE_RETRY_SECONDS * random.uniform(0.8, 1.2))
+    retry_at = utcnow() + timedelta(seconds=delay)
+    if retryable and deadline is not None and retry_at > deadline and not in_flight:
+        retryable, error = False, f"{WELCOME_CODE_EXPIRED} (last attempt: {error})"
+        values["last_error"] = error[:1000]
     if not retryable or row.attempts >= int(config["OUTBOX_MAX_ATTEMPTS"]):
         values["status"] = DEAD
         outcome = DEAD
@@ -173,10 +199,8 @@ def record_failure(
             "delivery %s (%s) dead after %d attempt(s): %s", row.id, row.kind, row.attempts, error
         )
     else:
-        delay = float(config["OUTBOX_RETRY_BACKOFF"]) * 2 ** (row.attempts - 1)
-        delay *= random.uniform(0.8, 1.2)  # jitter: a burst of failures does not retry at once
         values["status"] = SENDING if in_flight else QUEUED
-        values["next_attempt_at"] = utcnow() + timedelta(seconds=delay)
+        values["next_attempt_at"] = retry_at
         outcome = RETRY
         log.warning(
             "delivery %s (%s) attempt %d failed, retry in %.0fs: %s",
@@ -192,14 +216,7 @@ def record_failure(
 
 def release_claims(worker_id: str) -> int:
     """Give back the rows a stopping worker claimed but did not start (flushes)."""
-    released = db.session.execute(
-        update(Delivery)
-        .where(Delivery.claimed_by == worker_id, Delivery.status.in_((QUEUED, SENDING)))
-        .values(claimed_by=None, claimed_until=None)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.flush()
-    return released.rowcount
+    return release_other_claims(Delivery, DUE, worker_id)
 
 
 def recorded_refs(kind: str, since: datetime, *, excluding: int) -> set[str]:

@@ -1,4 +1,5 @@
-"""The clock leader lease: exactly one worker runs APScheduler at a time."""
+"""The clock leader lease (exactly one worker runs APScheduler at a time), and the priorities
+of queue rows (the inbox, the outbox)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scrm.db import Base, UTCDateTime
+
+#: Queue row priorities: claims take the smallest first, then the oldest due.
+TIME_CRITICAL = 0  # must reach WeCom within seconds: a welcome message (欢迎语) lives 20 s
+ORDINARY = 1
 
 
 class WorkerLease(Base):

@@ -1,10 +1,13 @@
 """The worker loop: drain the queues every poll, and run the clock while leader.
 
-Any number of workers may drain the queues at once (row claims keep them apart). Only the
-worker holding the ``clock`` lease runs APScheduler; a lease thread renews it every third of
-its length, pauses the scheduler when the lease is lost and resumes it when regained.
-Nothing here starts at import time, and ``create_app`` never calls it: web workers do not
-schedule.
+Any number of workers may drain the queues at once (row claims keep them apart, and free a
+dead worker's rows within seconds: :mod:`scrm.worker.claims`). A drain takes turns: a few
+inbox events, then a few outbox deliveries, and again, time-critical rows first in each; so
+the welcome message an add just queued goes out before the rest of a long inbox is applied.
+Only the worker holding the ``clock`` lease runs APScheduler; a lease thread renews it every
+third of its length, pauses the scheduler when the lease is lost and resumes it when
+regained. Nothing here starts at import time, and ``create_app`` never calls it: web workers
+do not schedule.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from scrm.worker.lease import CLOCK_LEASE, acquire_lease, release_lease
 
 log = logging.getLogger(__name__)
 
-#: The queues a worker drains, in order.
+#: The queues a worker drains, in turn: one batch of each per turn.
 QUEUES: tuple[tuple[str, Callable[..., dict[str, int]]], ...] = (
     ("inbox", drain_inbox),
     ("outbox", drain_outbox),
@@ -42,11 +45,20 @@ def new_worker_id() -> str:
 
 
 def drain_queues(worker_id: str, stop: threading.Event | None = None) -> dict[str, dict]:
-    """Drain every queue once until nothing is due; needs an app context.
+    """Drain the queues in turns, one batch of each per turn, until nothing is due (or
+    ``stop`` is set); needs an app context.
 
     :return: per queue, counts by outcome, e.g. ``{"inbox": {"applied": 3}}``.
     """
-    return {name: drain(worker_id, stop=stop) for name, drain in QUEUES}
+    totals: dict[str, Counter[str]] = {name: Counter() for name, _ in QUEUES}
+    busy = True
+    while busy and not (stop and stop.is_set()):
+        busy = False
+        for name, drain in QUEUES:
+            counts = drain(worker_id, stop=stop, rounds=1)
+            totals[name].update(counts)
+            busy = busy or bool(counts)
+    return {name: dict(counts) for name, counts in totals.items()}
 
 
 class Clock:

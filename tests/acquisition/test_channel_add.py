@@ -4,9 +4,11 @@ is put on, and the add is attributed to the channel — once, however often WeCo
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from acq_names import BJ_RM, HQ, RM1, RM2
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from scrm.acquisition.channels import ChannelError, archive_channel, create_channel
 from scrm.acquisition.models import ChannelAttribution
@@ -14,9 +16,10 @@ from scrm.acquisition.welcome import settle_welcome_statuses
 from scrm.archive.chain.models import ArchivedMessage
 from scrm.customers.models import Customer
 from scrm.customers.services import get_follow
-from scrm.db import db
+from scrm.db import db, utcnow
 from scrm.inbox.models import InboundEvent
 from scrm.outbox.models import Delivery
+from scrm.worker.runner import drain_queues
 
 WELCOME = (
     "{客户称呼}您好！我是{支行}的客户经理{客户经理}，欢迎参加春季理财节🌸。理财有风险，投资需谨慎。"
@@ -139,6 +142,42 @@ def test_an_expired_welcome_code_is_a_clear_status_not_a_silent_drop(bank, sim, 
     db.session.commit()
     row = attribution_of(scanned.external_userid)
     assert row.welcome_status == "welcome_expired" and "greet the customer by hand" in row.note
+
+
+def test_a_welcome_the_outbox_reached_too_late_is_expired_unsent_and_the_rm_told(
+    bank, sim, scans, worker
+):
+    channel = spring_channel(bank)
+    scanned = scans.customer_scans_channel_code(channel.config_id, name="等太久的客人")
+    worker(outbox=False)
+    # Every worker was down for half a minute after the welcome was queued.
+    db.session.execute(update(Delivery).values(created_at=utcnow() - timedelta(seconds=30)))
+    db.session.commit()
+    assert worker() == ({}, {"dead": 1})
+    assert sim.calls_to("externalcontact/send_welcome_msg") == []  # WeCom is not asked
+    assert settle_welcome_statuses() == {"welcome_expired": 1}
+    db.session.commit()
+    row = attribution_of(scanned.external_userid)
+    assert row.welcome_status == "welcome_expired"
+    assert row.note.startswith("欢迎语码已使用或已超过20秒") and "by hand" in row.note
+
+
+def test_the_welcome_goes_out_before_the_rest_of_a_long_inbox(bank, sim, scans, live_server):
+    channel = spring_channel(bank)
+    # Thirty RM edits are already waiting in the inbox, each one a WeCom call to apply.
+    for n in range(30):
+        customer = sim.add_customer(None, f"老客户{n}号")
+        sim.add_follow(RM2, customer)
+        sim.operator.rm_edits_customer(RM2, customer, remark=f"老客户{n}号·已面谈")
+    scans.customer_scans_channel_code(channel.config_id, name="刚扫码的客人🌱")
+    assert drain_queues("worker-甲") == {
+        "inbox": {"applied": 31},
+        "outbox": {"sent": 1},
+    }
+    # WeCom's log: the welcome went before most of the edits were applied, not after all 30.
+    paths = [call.path for call in sim.calls]
+    sent = paths.index("externalcontact/send_welcome_msg")
+    assert paths[sent + 1 :].count("externalcontact/get") >= 20
 
 
 def test_a_welcome_blocked_at_send_time_reaches_nobody_and_the_owner_is_told(

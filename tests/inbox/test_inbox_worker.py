@@ -190,6 +190,23 @@ def test_worker_whose_claim_expired_does_not_apply_the_event_again(
     assert len(db.session.scalars(select(Department)).all()) == 1
 
 
+def test_a_welcome_add_behind_200_due_events_is_claimed_first(
+    app_ctx, customer_added, text_message
+):
+    for n in range(200):
+        _store(text_message(content=f"第{n}条：请问大额存单利率？"))
+    # The customer's welcome code lives 20 s: the add must not wait for the 200 before it.
+    added = _store(customer_added(external_userid="wm新客户🌷"))
+    first = claim_due_events("worker-甲", limit=1)
+    assert [row.id for row in first] == [added]
+    # An add without a welcome code (e.g. a welcome set in WeCom's admin) waits its turn.
+    no_code = customer_added(external_userid="wm另一位").replace(
+        "<WelcomeCode><![CDATA[WELCOMECODE]]></WelcomeCode>", ""
+    )
+    later = _store(no_code)
+    assert [row.id for row in claim_due_events("worker-乙", limit=201)][-1] == later
+
+
 def test_drain_stops_when_asked_and_gives_its_claims_back(app_ctx, text_message):
     for n in range(5):
         _store(text_message(content=f"第{n}条留言"))

@@ -63,6 +63,19 @@ def test_plain_http_to_another_machine_is_a_warning(make_app, check_config):
     assert "WARN  WECOM_API_BASE" in result.output and "unencrypted" in result.output
 
 
+def test_claims_too_long_for_a_welcome_message_warn_and_nonsense_is_an_error(
+    make_app, check_config
+):
+    result = check_config(make_app(INBOX_CLAIM_SECONDS=300, OUTBOX_CLAIM_SECONDS="六秒"))
+
+    assert result.exit_code == 1
+    lines = {line.split()[1].rstrip(":"): line for line in result.output.splitlines()[:-1]}
+    assert lines["INBOX_CLAIM_SECONDS"].startswith("WARN")
+    assert "WeCom's 20 s for a welcome message" in lines["INBOX_CLAIM_SECONDS"]
+    assert lines["OUTBOX_CLAIM_SECONDS"].startswith("ERROR")
+    assert "use 6 (the default)" in lines["OUTBOX_CLAIM_SECONDS"]
+
+
 def test_api_base_must_end_with_cgi_bin(make_app, check_config):
     result = check_config(make_app(WECOM_API_BASE="https://qyapi.weixin.qq.com/"))
 
