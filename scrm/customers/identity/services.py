@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from scrm.customers.access import BANK_WIDE_ROLES, visible_follows
+from scrm.customers.access import BANK_WIDE_ROLES, scoped_customer, visible_follows
 from scrm.customers.identity.models import (
     BINDING_METHODS,
     BankCustomer,
@@ -55,14 +55,15 @@ def customer_for(staff: Staff | None, external_userid: str) -> Customer:
     """The contact ``staff`` may see and act on (any contact for ``None``, the CLI operator).
 
     Staff get one answer for a contact scrm does not know and for one outside their scope:
-    the same 404 and the same words, so the API never tells whether a customer exists.
+    the same 404 and the same words, after the same one query, so the API never tells
+    whether a customer exists.
 
     :raise BindingError: 404 as above.
     """
     if staff is None:
         return find_customer(external_userid)
-    customer = get_customer(external_userid)
-    if customer is None or not may_act_on(staff, customer):
+    customer = scoped_customer(staff, external_userid)  # one query either way
+    if customer is None:
         raise BindingError(
             f"您服务的客户中没有 {external_userid}，请核对 external_userid。 "
             f"(no customer {external_userid!r} among yours; check the id)",
