@@ -23,6 +23,12 @@ from scrm.directory.services import grant_role
 from scrm.sidebar.models import SidebarMaterial
 
 
+@pytest.fixture
+def app_config(app_config):
+    """Give up on the WeCom client sooner than in production (8 s), to keep the run short."""
+    return app_config | {"SIDEBAR_BRIDGE_WAIT_MS": 1500}
+
+
 def _ready(desk) -> None:
     expect(desk.get_by_test_id("console-nav")).to_have_attribute("data-ready", "1")
     desk.wait_for_load_state("networkidle")
@@ -114,12 +120,6 @@ def test_every_sidebar_screen_runs_under_the_policy(page, live_server, sidebar_b
     _sidebar(page, live_server, {"entry": "single_chat_tools"})
     expect(q("sidebar-notice")).to_contain_text("请在企业微信聊天工具栏中打开本页")
     assert page.csp_violations == []
-
-
-@pytest.fixture
-def app_config(app_config):
-    """Give up on the WeCom client sooner than in production (8 s), to keep the run short."""
-    return app_config | {"SIDEBAR_BRIDGE_WAIT_MS": 1500}
 
 
 def test_an_old_material_with_a_javascript_link_shows_as_invalid_and_is_not_sent(
