@@ -12,10 +12,6 @@ environment variables prefixed ``SCRM_`` (``SCRM_WECOM_CORP_ID=…``) → the
 # and set it as SCRM_SECRET_KEY or in instance/config.py. The demo makes its own in
 # instance/secret_key.
 SECRET_KEY = ""
-# Reverse proxies in front of gunicorn that set X-Forwarded-For (0: none, take the socket's
-# address). The sign-in throttle counts per client address, so behind one proxy set 1, or
-# every client shares the proxy's address and its limit.
-TRUSTED_PROXY_COUNT = 0
 
 # Database. Default: SQLite file in the instance folder (filled in by create_app).
 SQLALCHEMY_DATABASE_URI = None
@@ -97,7 +93,9 @@ SOP_TEMPLATE_DIR = "sop_templates"
 WECOM_OAUTH_AUTHORIZE_URL = "https://open.weixin.qq.com/connect/oauth2/authorize"
 WECOM_WEB_LOGIN_URL = "https://login.work.weixin.qq.com/wwlogin/sso/login"
 # Session cookie: Secure (HTTPS only) in production. Only plain-HTTP loopback runs (tests, the
-# demo) turn it off; scrm check-config does not. HttpOnly keeps it from page scripts.
+# demo) turn it off; scrm check-config does not. Even off, every cookie set on a request that
+# came over HTTPS (directly or through a trusted proxy) is Secure. HttpOnly keeps it from page
+# scripts; SameSite=Lax still sends it on WeCom's OAuth redirect back (a top-level GET).
 SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -120,6 +118,27 @@ RATELIMIT_STORAGE_URI = "memory://"
 # PERMANENT_SESSION_LIFETIME from sign-in anyway, and the sidebar's parallel API reads must not
 # race a sign-in in progress with copies of the old cookie.
 SESSION_REFRESH_EACH_REQUEST = False
+# Reverse proxies in front of scrm that set X-Forwarded-For, -Proto and -Host (the bank's TLS
+# terminator, a load balancer), counted from scrm outwards; each must overwrite, not pass on,
+# what the client sent. 0 (the default) trusts none: a client cannot claim HTTPS or another
+# host. Set right, request.is_secure and the sign-in's return address (https://…/auth/wecom/
+# callback) are what the browser used, and cookies are Secure. The sign-in throttle counts per
+# client address: behind one proxy set 1, or every client shares the proxy's address and limit.
+TRUSTED_PROXY_COUNT = 0
+# Content-Security-Policy of every answer (scrm/web/security.py): scripts, styles and fetches
+# from this server only, never framed. Images may also come from data: and these hosts: WeCom's
+# avatar servers (customer and staff avatars in the sidebar). Add a host here if WeCom serves
+# avatars from another one.
+CSP_IMG_HOSTS = [
+    "https://wework.qpic.cn",
+    "https://wx.qlogo.cn",
+    "https://p.qlogo.cn",
+    "https://thirdwx.qlogo.cn",
+]
+# More sources per directive for what a bank adds, e.g. its image CDN or an APM collector:
+# {"img-src": ["https://img.example-bank.cn"], "connect-src": ["https://apm.example-bank.cn"]}.
+# Never 'unsafe-inline' or 'unsafe-eval' for scripts: scrm needs neither.
+CSP_EXTRA_SOURCES: dict = {}
 # The npm project whose node_modules holds WeUI, @wecom/jssdk and ECharts (npm ci --prefix …).
 # A relative path is taken from the scrm package folder.
 FRONTEND_DIR = "frontend"

@@ -228,6 +228,43 @@ def check_secret_key(app: Flask) -> Finding:
     return Finding(ERROR, key, message)
 
 
+def check_trusted_proxy_count(app: Flask) -> Finding:
+    key = "TRUSTED_PROXY_COUNT"
+    value = app.config.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return Finding(
+            ERROR,
+            key,
+            f"{value!r} must be a whole number ≥ 0: how many reverse proxies in front of scrm "
+            "set X-Forwarded-For/-Proto/-Host (0 trusts none; no proxy is trusted until fixed)",
+        )
+    return Finding(OK, key)
+
+
+def check_content_security_policy(app: Flask) -> Iterator[Finding]:
+    """``CSP_IMG_HOSTS`` and ``CSP_EXTRA_SOURCES``: well formed, and no unsafe script source."""
+    from scrm.web.security import source_problems
+
+    img_hosts, extra = app.config.get("CSP_IMG_HOSTS"), app.config.get("CSP_EXTRA_SOURCES")
+    problems = source_problems(img_hosts, extra)
+    for key in ("CSP_IMG_HOSTS", "CSP_EXTRA_SOURCES"):
+        mine = [p.removeprefix(f"{key}: ") for p in problems if p.startswith(key)]
+        if mine:
+            fix = "; a source is one word such as https://img.example-bank.cn"
+            yield Finding(ERROR, key, "; ".join(mine) + fix)
+        elif key == "CSP_EXTRA_SOURCES" and any(
+            "unsafe" in str(source) for source in (extra or {}).get("script-src", ())
+        ):
+            yield Finding(
+                WARN,
+                key,
+                "script-src with 'unsafe-inline' or 'unsafe-eval' lets injected script run; "
+                "scrm needs neither — remove it",
+            )
+        else:
+            yield Finding(OK, key)
+
+
 SETTING_CHECKS: tuple[Callable[[Flask], Finding], ...] = (
     check_corp_id,
     check_contact_secret,
@@ -240,6 +277,7 @@ SETTING_CHECKS: tuple[Callable[[Flask], Finding], ...] = (
     check_secret_key,
     check_inbox_claim,
     check_outbox_claim,
+    check_trusted_proxy_count,
 )
 
 
@@ -247,6 +285,7 @@ def check_settings(app: Flask) -> Iterator[Finding]:
     """Every setting's verdict, in the order an administrator fills them in."""
     for check in SETTING_CHECKS:
         yield check(app)
+    yield from check_content_security_policy(app)
     from scrm.ops.database_check import check_database
 
     yield from check_database(app)

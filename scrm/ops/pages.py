@@ -7,7 +7,13 @@ from flask import Blueprint, render_template
 
 from scrm.ops.stats import DESCRIPTIONS, collect_stats
 
-bp = Blueprint("ops", __name__, template_folder="templates")
+bp = Blueprint(
+    "ops",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/ops-pages",
+)
 
 
 @bp.get("/")

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from scrm.link_safety import web_link_problem
+
 WELCOME_MSG = "welcome_msg"  # 欢迎语, within 20 s of the customer adding the RM
 MASS_MESSAGE = "mass_message"  # 客户群发 (1v1 or to customer groups), the RM confirms it
 MOMENT = "moment"  # 客户朋友圈 corp post, the RMs publish it
@@ -26,6 +28,7 @@ MAX_CHAT_IDS = 2000
 ATTACHMENT_TYPES = ("image", "link", "miniprogram", "video", "file")
 #: WeCom accepts a welcome message within this many seconds of the add, once (41051 after).
 WELCOME_CODE_SECONDS = 20
+LINK_FIELDS = ("url", "picurl")  # a link attachment's address and cover image
 
 
 class InvalidDelivery(ValueError):
@@ -110,8 +113,19 @@ def _content(kind: str, payload: dict, *, max_bytes: int | None, max_chars: int 
                     f"attachments[{i}] needs a msgtype ({', '.join(ATTACHMENT_TYPES)}) and the "
                     'matching section, e.g. {"msgtype": "image", "image": {"media_id": "…"}}',
                 )
+            if msgtype == "link":
+                _web_links(kind, i, item["link"])
     if not text_of(payload) and not attachments:
         _fail(kind, "nothing to send: give text.content or at least one attachment")
+
+
+def _web_links(kind: str, i: int, section: dict) -> None:
+    # The card's address opens in the customer's WeCom; its cover is fetched by WeCom.
+    for name in LINK_FIELDS:
+        if section.get(name) not in (None, ""):
+            problem = web_link_problem(section[name], f"attachments[{i}].link.{name}")
+            if problem:
+                _fail(kind, problem)
 
 
 def _id_list(kind: str, payload: dict, field: str, limit: int, *, required: bool) -> None:

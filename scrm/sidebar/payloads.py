@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from scrm.db import db
 from scrm.sidebar.models import SidebarMaterial, SidebarScript
+from scrm.sidebar.scripts import link_problems
 
 
 def active_materials() -> list[SidebarMaterial]:
@@ -38,12 +39,14 @@ def script(row: SidebarScript) -> dict[str, Any]:
 
 
 def material(row: SidebarMaterial) -> dict[str, Any]:
-    """A material as JSON, with the fields sendChatMessage takes for its kind."""
+    """A material as JSON, with the fields sendChatMessage takes for its kind; ``links_ok``
+    is false for a row saved before links were checked (pages show it as invalid)."""
     return {
         "key": row.key,
         "kind": row.kind,
         "category": row.category,
         "title": row.title,
         "content": row.content,
+        "links_ok": not link_problems(row.content or {}),
         "active": row.active,
     }

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from scrm.archive.search.tokens import fold, index_text, words
 from scrm.db import db, utcnow
 from scrm.errors import ScrmError
+from scrm.link_safety import web_link_problem
 from scrm.sidebar.models import MATERIAL_KINDS, SidebarMaterial, SidebarScript
 
 TITLE_MAX, BODY_MAX, CATEGORY_MAX, KEY_MAX = 64, 2000, 32, 64
@@ -29,6 +30,8 @@ MATERIAL_FIELDS = {
     "miniprogram": ("appid", "title", "page"),
     "file": (),  # a mediaid to send, or a url to open
 }
+#: Content fields holding an address a browser opens or WeCom fetches: web addresses only.
+LINK_FIELDS = ("link", "imgUrl", "url")
 
 
 def _text(data: Mapping[str, Any], name: str, limit: int, *, required: bool = True) -> str | None:
@@ -85,8 +88,10 @@ def save_material(data: Mapping[str, Any], *, by: str, material: SidebarMaterial
     """Create a material, or change ``material``, from ``data`` (key, kind, category, title,
     content, active); flushes.
 
-    :raise ScrmError: an unknown kind, content missing the kind's fields, a key already taken.
+    :raise ScrmError: an unknown kind, content missing the kind's fields, a link that is not an
+        http(s) address (:mod:`scrm.link_safety`), a key already taken.
     """
+    new = material is None
     if material is None:
         key = _text(data, "key", KEY_MAX)
         if find_material(key, active_only=False) is not None:
@@ -112,6 +117,12 @@ def save_material(data: Mapping[str, Any], *, by: str, material: SidebarMaterial
         missing = ["mediaid or url"]
     if missing:
         raise ScrmError(f"a {kind} material needs content.{', content.'.join(missing)}")
+    if new or "content" in data:
+        # Given content is checked; retiring or renaming an old row is not held up by a link
+        # saved before this rule (the sidebar neither shows nor sends such a link).
+        problems = link_problems(content)
+        if problems:
+            raise ScrmError(problems[0])
     material.kind, material.content = kind, dict(content)
     material.category = _text(merged, "category", CATEGORY_MAX)
     material.title = _text(merged, "title", TITLE_MAX)
@@ -119,6 +130,17 @@ def save_material(data: Mapping[str, Any], *, by: str, material: SidebarMaterial
     material.updated_by, material.updated_at = by, utcnow()
     db.session.flush()
     return material
+
+
+def link_problems(content: Mapping[str, Any]) -> list[str]:
+    """Why each address in a material's ``content`` may not be handed out (empty: all fine)."""
+    found = []
+    for name in LINK_FIELDS:
+        if content.get(name) not in (None, ""):
+            problem = web_link_problem(content[name], f"content.{name}")
+            if problem:
+                found.append(problem)
+    return found
 
 
 def find_material(key: str, *, active_only: bool = True) -> SidebarMaterial | None:

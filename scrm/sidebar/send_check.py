@@ -30,7 +30,7 @@ from scrm.directory.models import Staff
 from scrm.errors import ScrmError
 from scrm.sidebar.models import SendAttempt, SidebarMaterial
 from scrm.sidebar.scope import chat_group, own_customer
-from scrm.sidebar.scripts import find_material
+from scrm.sidebar.scripts import find_material, link_problems
 
 ORIGIN = "sidebar"
 _ATTEMPT_KEY = re.compile(r"^[A-Za-z0-9-]{8,64}$")
@@ -167,6 +167,12 @@ def _material(key: object) -> SidebarMaterial | None:
         raise ScrmError(f"no material {key!r}; pick one from GET /api/sidebar/scripts")
     if material.kind == "file" and not material.content.get("mediaid"):
         raise ScrmError(f"material {key!r} is a document to open, not to send; share its link")
+    if link_problems(material.content):
+        # A row saved before links were checked: never hand it to sendChatMessage.
+        raise ScrmError(
+            f"素材「{material.title}」的链接无效，未发送；请联系总行运营在话术库里修正。 "
+            f"(material {key!r} has a link that is not an http(s) address; HQ ops must fix it)"
+        )
     return material
 
 

@@ -8,10 +8,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the web blueprints, the session check (after :mod:`scrm.auth`'s CSRF check,
-    which ``create_app`` sets up first), the sign-in throttle and ``scrm create-admin`` /
+    which ``create_app`` sets up first), the sign-in throttle, the security headers and proxy
+    trust of every answer (:mod:`scrm.web.security`) and ``scrm create-admin`` /
     ``set-admin-password`` / ``unlock-admin`` / ``disable-admin``."""
     from scrm.cli import add_commands
-    from scrm.web import assets, fingerprints, jssdk, pages
+    from scrm.web import assets, fingerprints, jssdk, pages, security
     from scrm.web.signin import cli, sessions, throttle
     from scrm.web.signin import pages as auth_views
 
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
     for blueprint in (auth_views.bp, pages.bp, jssdk.bp, assets.bp):
         app.register_blueprint(blueprint)
     fingerprints.init_app(app)  # static URLs carry ?v=…, so browsers may keep them
+    security.init_app(app)  # security headers, Secure cookies over HTTPS, the trusted proxy
     assets.warn_when_not_installed(app)
     add_commands(
         app,

@@ -61,14 +61,49 @@ def app_config(app_config, simulator_server):
     }
 
 
+#: Puts every Content-Security-Policy violation of a page on its console, where
+#: :func:`watch_policy` collects it (Chromium also logs one line per refusal itself).
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.violatedDirective + " refused " +
+    (event.blockedURI || "inline") + " at " + event.sourceFile + ":" + event.lineNumber);
+});
+"""
+
+
+def watch_policy(context) -> list[str]:
+    """The list every CSP violation in ``context``'s pages is added to, as it happens."""
+    seen: list[str] = []
+    context.add_init_script(REPORT_VIOLATIONS)
+
+    def on_console(message) -> None:
+        text = message.text
+        if message.type == "error" and (
+            "Content Security Policy" in text or text.startswith("CSP violation")
+        ):
+            seen.append(text)
+
+    context.on("console", on_console)
+    return seen
+
+
+def assert_no_violations(seen: list[str]) -> None:
+    """Every screen the browser tests open runs under the policy without a refusal."""
+    assert seen == [], f"Content-Security-Policy violations: {seen}"
+
+
 @pytest.fixture
 def page(chromium, live_server):
-    """A fresh browser context (no cookies) at phone width, opened on nothing yet."""
+    """A fresh browser context (no cookies) at phone width, opened on nothing yet; a test
+    whose pages break the Content-Security-Policy fails (``page.csp_violations``)."""
     context = chromium.new_context(viewport=PHONE, locale="zh-CN")
     context.set_default_timeout(10_000)
+    seen = watch_policy(context)
     page = context.new_page()
+    page.csp_violations = seen
     yield page
     context.close()
+    assert_no_violations(seen)
 
 
 @pytest.fixture
@@ -91,14 +126,18 @@ def console_page(chromium, live_server, request):
     """``console_page(userid, path, viewport=DESKTOP)``: a new browser context (downloads
     accepted) signed in as ``userid`` through the WeCom simulator's QR sign-in, on ``path``
     once the console's nav is ready; ``page.shoot(name)`` saves tests/artifacts/<test>-<name>.png.
+    A test whose pages break the Content-Security-Policy fails (``page.csp_violations``).
     """
     contexts = []
+    seen_in: list[list[str]] = []
 
     def open_as(userid: str, path: str, viewport: dict = DESKTOP):
         context = chromium.new_context(viewport=viewport, locale="zh-CN", accept_downloads=True)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
+        page.csp_violations = watch_policy(context)
+        seen_in.append(page.csp_violations)
 
         def shoot(name: str) -> None:
             ARTIFACTS.mkdir(exist_ok=True)
@@ -115,6 +154,7 @@ def console_page(chromium, live_server, request):
     yield open_as
     for context in contexts:
         context.close()
+    assert_no_violations([line for seen in seen_in for line in seen])
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def _open(page, live_server, **query) -> None:
 
 
 def _sent(page) -> list:
-    return page.evaluate("window.__SCRM_DEMO_SENT__")
+    return page.evaluate("() => window.__SCRM_DEMO_SENT__")
 
 
 def _sidebar_rows():
@@ -225,4 +225,4 @@ def _sign_in_as_lin(page, live_server, sidebar: str) -> None:
     # 林小美 picks herself on the simulator's WeCom sign-in page, then the sidebar opens.
     page.goto(f"{live_server.url}/auth/wecom/start?next={quote(sidebar, safe='')}")
     page.locator(f'a[data-userid="{LIN}"]').click()
-    page.wait_for_function("window.__SCRM_SIDEBAR_READY__")
+    page.wait_for_function("() => window.__SCRM_SIDEBAR_READY__")  # a function: eval is refused

@@ -143,3 +143,19 @@ def test_online_check_explains_an_untrusted_ip(make_app, sim, check_config):
 
     assert result.exit_code == 1
     assert "60020" in result.output and "企业可信IP" in result.output
+
+
+def test_proxy_and_content_security_settings_are_checked(make_app, check_config):
+    result = check_config(
+        make_app(
+            TRUSTED_PROXY_COUNT="一",
+            CSP_IMG_HOSTS=["https://img.example-bank.cn https://evil.example"],
+            CSP_EXTRA_SOURCES={"script-src": ["'unsafe-inline'"]},
+        )
+    )
+    assert result.exit_code == 1
+    assert "ERROR TRUSTED_PROXY_COUNT: " in result.output and "whole number" in result.output
+    assert "ERROR CSP_IMG_HOSTS: " in result.output and "not one source" in result.output
+    assert "WARN  CSP_EXTRA_SOURCES: " in result.output and "unsafe-inline" in result.output
+    good = check_config(make_app(TRUSTED_PROXY_COUNT=1))
+    assert "OK    TRUSTED_PROXY_COUNT" in good.output and "OK    CSP_IMG_HOSTS" in good.output

@@ -60,6 +60,23 @@ def test_ten_attachments_are_refused(app_ctx, payloads):
     assert "10 attachments" in message and "at most 9" in message
 
 
+@pytest.mark.parametrize(
+    ("section", "field"),
+    [
+        ({"title": "沙龙回顾", "url": " javascript:alert(1)"}, "link.url"),
+        (
+            {"title": "沙龙回顾", "url": "https://www.example-bank.cn/x", "picurl": "data:,"},
+            "link.picurl",
+        ),
+    ],
+)
+def test_a_link_attachment_that_is_not_a_web_address_is_refused(app_ctx, payloads, section, field):
+    payload = payloads.mass_message()
+    payload["attachments"] = [{"msgtype": "link", "link": section}]
+    message = _refused(app_ctx, "mass_message", payload)
+    assert f"attachments[0].{field}" in message and "https://" in message
+
+
 def test_more_than_10000_customers_are_refused_and_told_to_split(app_ctx, payloads):
     payload = payloads.mass_message()
     payload["external_userid"] = [f"wm{i:08d}" for i in range(10001)]

@@ -335,3 +335,14 @@ def test_extends_cycles_and_self_reference_are_refused(tmp_path):
     assert itself.endswith(
         "salon_c.yaml line 4: extends itself (salon_c@1); extend an HQ template instead"
     )
+
+
+def test_a_link_step_must_point_at_a_web_address(tmp_path):
+    link = "link:\n      title: 沙龙回顾\n      url: {url}"
+    for url in ("'javascript:alert(1)'", "'https://www.example-bank.cn@evil.example/recap'"):
+        [found] = salon_with(
+            tmp_path,
+            "text: 欢迎加入理财沙龙群！理财非存款、产品有风险、投资须谨慎。",
+            link.format(url=url),
+        )
+        assert 'line 12: step "day1_hello" link url' in found and "https://" in found, found

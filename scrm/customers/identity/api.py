@@ -2,8 +2,10 @@
 
 GET needs ``customers.read``; PUT (bind or change) and DELETE (unbind) need
 ``customers.bind``. RMs see and change only customers they serve; branch leads those served
-in their branch. Handlers never commit: the request commits once it answered
-(:mod:`scrm.db`); a :class:`BindingError` renders itself with its status.
+in their branch. A customer outside the caller's scope answers exactly like an unknown one
+(404, same message), so the API never tells whether a customer exists. Handlers never commit:
+the request commits once it answered (:mod:`scrm.db`); a ``BindingError`` renders itself with
+its status.
 """
 
 from __future__ import annotations
@@ -12,12 +14,10 @@ from flask import Blueprint
 
 from scrm.auth import current_staff, require
 from scrm.customers.identity.services import (
-    BindingError,
     bind_customer,
     binding_history,
     binding_json,
-    find_customer,
-    may_act_on,
+    customer_for,
     unbind_customer,
 )
 from scrm.errors import ScrmError
@@ -39,9 +39,7 @@ def _rules() -> None:
 @require("customers.read")
 def show_binding(external_userid: str):
     """The contact's binding and its history (who, how, why, when)."""
-    customer = find_customer(external_userid)
-    if not may_act_on(current_staff(), customer):
-        raise BindingError(f"no customer {external_userid!r} among yours", 404)
+    customer = customer_for(current_staff(), external_userid)
     history = binding_history(external_userid)
     return binding_json(customer) | {
         "history": [
@@ -79,7 +77,7 @@ def put_binding(external_userid: str):
         move=bool(body.get("move")),
         request_key=text_field(body, "request_key"),
     )
-    return binding_json(find_customer(external_userid))
+    return binding_json(customer_for(staff, external_userid))
 
 
 @require("customers.bind")
@@ -94,7 +92,7 @@ def delete_binding(external_userid: str):
         reason=text_field(body, "reason") or "",
         request_key=text_field(body, "request_key"),
     )
-    return binding_json(find_customer(external_userid))
+    return binding_json(customer_for(staff, external_userid))
 
 
 _rules()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from scrm.customers.access import BANK_WIDE_ROLES, visible_follows
+from scrm.customers.access import BANK_WIDE_ROLES, scoped_customer, visible_follows
 from scrm.customers.identity.models import (
     BINDING_METHODS,
     BankCustomer,
@@ -39,11 +39,35 @@ def may_act_on(staff: Staff, customer: Customer) -> bool:
 
 
 def find_customer(external_userid: str) -> Customer:
-    """:raise BindingError: 404 when scrm does not know the contact."""
+    """The contact, for an operator at the CLI (who may act on anyone).
+
+    :raise BindingError: 404 when scrm does not know the contact.
+    """
     customer = get_customer(external_userid)
     if customer is None:
         raise BindingError(
             f"no customer {external_userid!r}; check the id or run `scrm sync`", status_code=404
+        )
+    return customer
+
+
+def customer_for(staff: Staff | None, external_userid: str) -> Customer:
+    """The contact ``staff`` may see and act on (any contact for ``None``, the CLI operator).
+
+    Staff get one answer for a contact scrm does not know and for one outside their scope:
+    the same 404 and the same words, after the same one query, so the API never tells
+    whether a customer exists.
+
+    :raise BindingError: 404 as above.
+    """
+    if staff is None:
+        return find_customer(external_userid)
+    customer = scoped_customer(staff, external_userid)  # one query either way
+    if customer is None:
+        raise BindingError(
+            f"您服务的客户中没有 {external_userid}，请核对 external_userid。 "
+            f"(no customer {external_userid!r} among yours; check the id)",
+            404,
         )
     return customer
 
@@ -111,15 +135,14 @@ def bind_customer(
     :param move: the customer number is bound to another contact: unbind it there first
         (reason required).
     :param request_key: a form posted twice binds (and audits) once.
-    :raise BindingError: unknown contact or customer number, not theirs, a missing reason,
-        or a customer number already bound to another contact without ``move``.
+    :raise BindingError: an unknown contact or one not theirs (the same 404), an unknown
+        customer number, a missing reason, or a customer number already bound to another
+        contact without ``move`` (that contact named only to someone who may see them).
     """
-    customer = find_customer(external_userid)
+    customer = customer_for(by, external_userid)  # before the replay: it answers with data
     current = binding_of(customer)
     if _replayed(request_key):
         return current
-    if by is not None and not may_act_on(by, customer):
-        raise BindingError(f"{external_userid} is not your customer; ask their RM", 403)
     if method not in BINDING_METHODS:
         raise BindingError(f"unknown method {method!r}; use one of {', '.join(BINDING_METHODS)}")
     cif_no = (cif_no or "").strip()
@@ -140,9 +163,19 @@ def bind_customer(
     if elsewhere is not None:
         other = db.session.get(Customer, elsewhere.customer_id)
         if not move:
+            # Name the other contact only to someone who may see them.
+            if by is None or may_act_on(by, other):
+                named = f"{other.name} ({other.external_userid})"
+                raise BindingError(
+                    f"客户号 {cif_no} 已绑定到另一位联系人 {named}；请先在那里解绑，或填写理由后"
+                    f"迁移。 (客户号 {cif_no} is bound to another contact, {named}; unbind it "
+                    "there, or move it with a reason)",
+                    409,
+                )
             raise BindingError(
-                f"客户号 {cif_no} is bound to another contact, {other.name} "
-                f"({other.external_userid}); unbind it there, or move it with a reason",
+                f"客户号 {cif_no} 已绑定到您服务范围外的另一位联系人；请联系其客户经理或"
+                f"支行负责人。 (客户号 {cif_no} is bound to another contact outside your "
+                "scope; ask their RM or branch lead)",
                 409,
             )
         why = _reason(reason, True, "move")
@@ -184,13 +217,12 @@ def unbind_customer(
 ) -> None:
     """Remove a contact's binding, with a reason.
 
-    :raise BindingError: unknown contact, not theirs, no reason, or nothing bound.
+    :raise BindingError: an unknown contact or one not theirs (the same 404), no reason, or
+        nothing bound.
     """
-    customer = find_customer(external_userid)
+    customer = customer_for(by, external_userid)
     if _replayed(request_key):
         return
-    if by is not None and not may_act_on(by, customer):
-        raise BindingError(f"{external_userid} is not your customer; ask their RM", 403)
     why = _reason(reason, True, "remove")
     current = binding_of(customer)
     if current is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scrm.compliance.scanning.scanner import MAX_MESSAGE_BYTES
+from scrm.link_safety import web_link_problem
 from scrm.sop.templates.yaml_lines import LineMapping, StepContext, suggest
 
 CONTENT_KINDS = ("image", "link", "miniprogram", "library")
@@ -81,8 +82,10 @@ def _attachment(kind: str, value: Any, line: int, name: str, ctx: StepContext) -
         if key not in required + optional:
             ctx.error(value.line_of(key), f"{name} {kind} has unknown key {key!r}; remove it")
     url = value.get("url")
-    if kind == "link" and isinstance(url, str) and not url.startswith(("https://", "http://")):
-        ctx.error(value.line_of("url"), f"{name} link url must start with https://")
+    if kind == "link" and isinstance(url, str) and url.strip():
+        problem = web_link_problem(url, "url")
+        if problem:
+            ctx.error(value.line_of("url"), f"{name} link {problem}")
     appid = value.get("appid")
     if kind == "miniprogram" and isinstance(appid, str) and not appid.startswith("wx"):
         ctx.error(value.line_of("appid"), f"{name} miniprogram appid starts with wx (wx1234…)")

@@ -99,6 +99,15 @@
     return parts.month + "-" + parts.day + " " + ("0" + parts.hour).slice(-2) + ":" + ("0" + parts.minute).slice(-2);
   }
 
+  /* url when the browser reads it as an http(s) address with a host, else null. A stored link
+   * goes into an href or to WeCom only through here (javascript:, data: … never do). */
+  function webLink(url) {
+    var parsed;
+    if (typeof url !== "string" || !url) { return null; }
+    try { parsed = new URL(url); } catch (e) { return null; }
+    return (parsed.protocol === "http:" || parsed.protocol === "https:") && parsed.host ? url : null;
+  }
+
   /* A fresh key for one attempt (send, bulk action), so a repeat is recognised. */
   function uuid() {
     if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
@@ -108,6 +117,6 @@
 
   window.Scrm = {
     csrfToken: csrfToken, onSignedOut: onSignedOut, api: api, el: el, fill: fill, byTestId: byTestId,
-    formQuery: formQuery, time: time, shortTime: shortTime, uuid: uuid
+    formQuery: formQuery, time: time, shortTime: shortTime, uuid: uuid, webLink: webLink
   };
 })();

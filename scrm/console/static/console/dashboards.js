@@ -14,6 +14,9 @@
   var sortKey = null;
   var sortDown = true;
   var charts = {};
+  // Tooltips drawn on the canvas: ECharts' HTML tooltips carry style="" attributes, which the
+  // page's Content-Security-Policy (style-src 'self') refuses.
+  var TOOLTIP = { renderMode: "richText" };
 
   function chart(name) {
     if (!charts[name] && window.echarts) {
@@ -93,7 +96,7 @@
     c.setOption({
       title: { text: label(metric()), textStyle: { fontSize: 14 } },
       animation: false,
-      tooltip: {},
+      tooltip: TOOLTIP,
       xAxis: { type: "category", data: current.rows.map(function (r) { return r.name; }) },
       yAxis: { type: "value" },
       series: [{ type: "bar", data: current.rows.map(function (r) { return r[metric()]; }) }]
@@ -109,7 +112,7 @@
       c.setOption({
         title: { text: answer.metric.label + " 趋势", textStyle: { fontSize: 14 } },
         animation: false,
-        tooltip: { trigger: "axis" },
+        tooltip: Object.assign({ trigger: "axis" }, TOOLTIP),
         xAxis: { type: "category", data: answer.points.map(function (p) { return p.period; }) },
         yAxis: { type: "value" },
         series: [{ type: "line", data: answer.points.map(function (p) { return p.value; }) }]

@@ -107,6 +107,7 @@
 
   function where(m) {
     var c = m.content || {};
+    if (m.links_ok === false) { return "（链接无效，请编辑改为 https:// 网址）" + (c.link || c.url || c.imgUrl || ""); }
     if (m.kind === "link") { return c.link || ""; }
     if (m.kind === "miniprogram") { return (c.appid || "") + " " + (c.page || ""); }
     return c.url || (c.mediaid ? "mediaid " + c.mediaid : "");

@@ -34,7 +34,10 @@
     q("customer-name").textContent = c.name || c.external_userid;
     q("customer-remark").textContent = mine.remark ? "备注：" + mine.remark : "";
     var avatar = q("customer-avatar");
-    if (c.avatar) { avatar.src = c.avatar; } else { avatar.hidden = true; }
+    // WeCom hands avatars as http:// on its image hosts; the page is https and its policy
+    // allows those hosts over https only (CSP_IMG_HOSTS).
+    var avatarUrl = c.avatar ? Scrm.webLink(c.avatar.replace(/^http:\/\//i, "https://")) : null;
+    if (avatarUrl) { avatar.src = avatarUrl; } else { avatar.hidden = true; }
     var facts = [
       ["客户等级", b ? (b.tier_name || b.tier || "—") : "—"],
       ["风险等级", b ? (b.risk_level || "—") : "—"],

@@ -41,13 +41,16 @@
       Scrm.el("div", { class: "sb-script__body", "data-testid": "script-text", text: text })
     ];
     if (material) { children.push(Scrm.el("div", { class: "sb-sub", text: "附" + KINDS[material.kind] + "：" + material.title })); }
+    if (material && !linkOk(material)) {
+      children.push(Scrm.el("div", { class: "sb-warn", "data-testid": "material-invalid", text: "所附素材链接无效，只发送文字；请联系总行运营修正" }));
+    }
     if (script.missing && script.missing.length) {
       children.push(Scrm.el("div", { class: "sb-warn", text: "待补充：" + script.missing.join("、") + "（发送前请在编辑框里补上）" }));
     }
     if (S.can("sidebar.send") && S.target) {
       children.push(Scrm.el("button", { type: "button", class: "weui-btn weui-btn_mini weui-btn_primary",
         "data-testid": "script-use", text: "使用", onclick: function () {
-          var sendable = material && !(material.kind === "file" && !material.content.mediaid);
+          var sendable = material && linkOk(material) && !(material.kind === "file" && !material.content.mediaid);
           S.compose(text, { scriptId: script.id, materialKey: sendable ? material.key : null,
             materialTitle: sendable ? material.title : null });
         } }));
@@ -55,11 +58,27 @@
     return Scrm.el("div", { class: "sb-card sb-script", "data-testid": "script", "data-key": script.key }, children);
   }
 
+  /* A material saved before links were checked may hold javascript: or the like: the server
+   * flags it (links_ok) and the page checks again before an href or a send. */
+  function linkOk(m) {
+    var c = m.content || {};
+    return m.links_ok !== false && ["link", "imgUrl", "url"].every(function (name) {
+      return !c[name] || Scrm.webLink(c[name]) !== null;
+    });
+  }
+
   function materialRow(m) {
     var open = m.kind === "link" ? m.content.link : (m.kind === "file" ? m.content.url : null);
+    var title;
+    if (!linkOk(m)) {
+      title = Scrm.el("span", { class: "sb-warn", "data-testid": "material-invalid", text: m.title + "（链接无效，请联系总行运营）" });
+    } else if (open) {
+      title = Scrm.el("a", { href: Scrm.webLink(open), target: "_blank", rel: "noopener noreferrer", text: m.title });
+    } else {
+      title = Scrm.el("span", { text: m.title });
+    }
     return Scrm.el("div", { class: "sb-row", "data-testid": "material" }, [
-      Scrm.el("span", { class: "sb-chip", text: KINDS[m.kind] }),
-      open ? Scrm.el("a", { href: open, target: "_blank", rel: "noopener", text: m.title }) : Scrm.el("span", { text: m.title })
+      Scrm.el("span", { class: "sb-chip", text: KINDS[m.kind] }), title
     ]);
   }
 

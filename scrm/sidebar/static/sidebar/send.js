@@ -67,6 +67,15 @@
       S.renderHits(verdictBox, answer.decision, [], "这条消息刚刚已发送过，不会重复发送。修改内容后可再发。");
       return Promise.resolve();
     }
+    var unsafe = answer.message.filter(function (message) {
+      var card = message.news || message.link;
+      return card && card.link !== undefined && Scrm.webLink(card.link) === null;
+    });
+    if (unsafe.length) {
+      // Never hand WeCom a link card whose address is not http(s) (the server refuses these too).
+      S.renderHits(verdictBox, "block", [], "所附素材链接无效，未发送。请联系总行运营修正素材。");
+      return Promise.resolve();
+    }
     var chain = Promise.resolve();
     answer.message.forEach(function (message) {
       chain = chain.then(function () { return S.bridge.sendChatMessage(message); });
