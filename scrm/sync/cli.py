@@ -14,7 +14,9 @@ from scrm.db import commits
 from scrm.sync.missed import adds_not_pushed
 from scrm.sync.services import SyncFailed, run_full_sync
 
-_WHEN = click.DateTime(formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"])
+_WHEN = click.DateTime(
+    formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
+)
 
 
 def _echo_counts(counts: dict[str, dict[str, int]]) -> None:
