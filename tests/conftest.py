@@ -158,7 +158,7 @@ def sim(simulator_server) -> Simulator:
 def app_config(database_uri, simulator_server, tmp_path):
     return {
         "TESTING": True,
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": "test-secret-key-0123456789abcdef0123456789abcdef",
         "SQLALCHEMY_DATABASE_URI": database_uri,
         "WECOM_CORP_ID": CORP_ID,
         "WECOM_CONTACT_SECRET": CONTACT_SECRET,

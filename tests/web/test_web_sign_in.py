@@ -97,7 +97,7 @@ OFF_SITE = [
     "/%5Cevil.example/",
     "/\r\nSet-Cookie:%20pwned=1",
     "/%0d%0aSet-Cookie:x=1",
-    "/\x00/evil.example/",
+    "/%00/evil.example/",  # a NUL after one more decoding (a raw NUL: the test below)
     "/\x7f/evil.example/",
     "https://evil.example/",
     "javascript:alert(1)",
@@ -117,6 +117,15 @@ def test_wecom_sign_in_never_redirects_off_our_site(client, wecom_bank, target):
 def test_local_login_never_redirects_off_our_site(client, admin, target):
     answer = log_in(client, next_path=target)
     assert answer.status_code == 302 and answer.location == "/console/"
+
+
+def test_a_raw_nul_in_next_is_refused_before_any_redirect(client, admin):
+    # No text column can hold a NUL: every request carrying one is a 400 (scrm/payloads.py).
+    start = client.get("/auth/wecom/start?" + urlencode({"next": "/\x00/evil.example/"}))
+    assert start.status_code == 400 and "Location" not in start.headers
+    answer = log_in(client, next_path="/\x00/evil.example/")
+    assert answer.status_code == 400 and "Location" not in answer.headers
+
 
 
 def test_a_page_on_our_site_is_kept_with_its_query(client, wecom_bank, admin):
