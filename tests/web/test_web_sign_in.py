@@ -127,7 +127,6 @@ def test_a_raw_nul_in_next_is_refused_before_any_redirect(client, admin):
     assert answer.status_code == 400 and "Location" not in answer.headers
 
 
-
 def test_a_page_on_our_site_is_kept_with_its_query(client, wecom_bank, admin):
     page = "/console/review?status=open&q=保本"
     start = "/auth/wecom/start?" + urlencode({"via": "qr", "next": page})
