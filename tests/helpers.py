@@ -7,9 +7,11 @@ wall-clock times.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 #: The CSRF token ``sign_in_as`` puts in the session; API writes send it as a header.
@@ -35,3 +37,23 @@ def shanghai(day: date, hour: int, minute: int = 0, second: int = 0) -> datetime
     """A Shanghai wall-clock time as an aware UTC instant."""
     local = datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=SHANGHAI)
     return local.astimezone(UTC)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def worker_env(app, database_uri: str, **settings: str) -> dict[str, str]:
+    """The environment of a worker process run against the test database and the simulator:
+    this checkout's code first, the app's WeCom settings, and ``SCRM_<key>`` for ``settings``."""
+    config = app.config
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "SCRM_SQLALCHEMY_DATABASE_URI": database_uri,
+        "SCRM_WECOM_CORP_ID": config["WECOM_CORP_ID"],
+        "SCRM_WECOM_CONTACT_SECRET": config["WECOM_CONTACT_SECRET"],
+        "SCRM_WECOM_AGENT_ID": str(config["WECOM_AGENT_ID"]),
+        "SCRM_WECOM_AGENT_SECRET": config["WECOM_AGENT_SECRET"],
+        "SCRM_WECOM_API_BASE": config["WECOM_API_BASE"],
+        **{f"SCRM_{key}": value for key, value in settings.items()},
+    }

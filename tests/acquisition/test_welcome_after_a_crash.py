@@ -13,7 +13,6 @@ record is the check; the window is the requirement itself, not a speed target.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from acq_names import HQ, RM1, RM2
-from helpers import wait_until
+from helpers import wait_until, worker_env
 from sqlalchemy import select
 
 from scrm.acquisition.channels import create_channel
@@ -44,18 +43,7 @@ def start_worker(app, database_uri, tmp_path):
     started: list[subprocess.Popen] = []
 
     def _start(name: str, dying_on: str | None = None, **settings: str) -> subprocess.Popen:
-        config = app.config
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-            "SCRM_SQLALCHEMY_DATABASE_URI": database_uri,
-            "SCRM_WECOM_CORP_ID": config["WECOM_CORP_ID"],
-            "SCRM_WECOM_CONTACT_SECRET": config["WECOM_CONTACT_SECRET"],
-            "SCRM_WECOM_AGENT_ID": str(config["WECOM_AGENT_ID"]),
-            "SCRM_WECOM_AGENT_SECRET": config["WECOM_AGENT_SECRET"],
-            "SCRM_WECOM_API_BASE": config["WECOM_API_BASE"],
-            **{f"SCRM_{key}": value for key, value in settings.items()},
-        }
+        env = worker_env(app, database_uri, **settings)
         if dying_on:
             command = [sys.executable, str(DYING_WORKER), dying_on]
         else:

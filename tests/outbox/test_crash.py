@@ -9,13 +9,13 @@ row: it must find the first send instead of sending again.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from helpers import worker_env
 
 from scrm import fault_injection
 from scrm.outbox.delivery import drain_outbox
@@ -30,17 +30,7 @@ def crashing_worker(app, database_uri):
     """``crashing_worker()`` runs one worker process that dies between send and mark."""
 
     def _run() -> subprocess.CompletedProcess:
-        config = app.config
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-            "SCRM_SQLALCHEMY_DATABASE_URI": database_uri,
-            "SCRM_WECOM_CORP_ID": config["WECOM_CORP_ID"],
-            "SCRM_WECOM_CONTACT_SECRET": config["WECOM_CONTACT_SECRET"],
-            "SCRM_WECOM_AGENT_ID": str(config["WECOM_AGENT_ID"]),
-            "SCRM_WECOM_AGENT_SECRET": config["WECOM_AGENT_SECRET"],
-            "SCRM_WECOM_API_BASE": config["WECOM_API_BASE"],
-        }
+        env = worker_env(app, database_uri)
         return subprocess.run(
             [sys.executable, str(CRASHING_WORKER)],
             cwd=ROOT,

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from scrm.acquisition.models import ChannelAttribution
-from scrm.customers.models import FOLLOW_ACTIVE, Customer, Follow
+from scrm.customers.models import FOLLOW_ACTIVE
+from scrm.customers.services import get_follow
 from scrm.db import db
-from scrm.directory.models import Staff
 from scrm.inbox.models import InboundEvent
 from scrm.sync.jobs import nightly_full_sync
 from scrm.sync.services import run_full_sync
@@ -20,15 +20,6 @@ from scrm.wecom.simulator.pusher import MAX_REDELIVERIES
 
 # Nothing listens here: a connection is refused at once, as when the web tier is down.
 WEB_DOWN = "http://127.0.0.1:9/wecom/callback"
-
-
-def _follow(external_userid: str, userid: str) -> Follow | None:
-    return db.session.scalars(
-        select(Follow)
-        .join(Customer, Follow.customer_id == Customer.id)
-        .join(Staff, Follow.staff_id == Staff.id)
-        .where(Customer.external_userid == external_userid, Staff.userid == userid)
-    ).one_or_none()
 
 
 def _adds_stored() -> int:
@@ -64,12 +55,12 @@ def test_an_add_pushed_while_the_web_is_down_is_lost_by_wecom_and_found_by_the_n
     assert pushed.delivery.delivered
     db.session.expire_all()
     assert _adds_stored() == 1
-    assert _follow(lost.external_userid, "xiaomei") is None
+    assert get_follow(lost.external_userid, "xiaomei") is None
 
     nightly_full_sync()  # what the clock runs at SYNC_NIGHTLY_HOUR
 
     db.session.expire_all()
-    follow = _follow(lost.external_userid, "xiaomei")
+    follow = get_follow(lost.external_userid, "xiaomei")
     assert follow is not None and follow.status == FOLLOW_ACTIVE
     assert follow.customer.name == "錢多多💰" and follow.state == "branch_poster"
 
@@ -90,7 +81,7 @@ def test_sync_since_lists_the_adds_no_callback_announced_and_attributes_them(
     assert "錢多多💰" in result.output and "林小美 (xiaomei)" in result.output
     assert "孫小美" not in result.output  # its callback arrived: nothing was lost
     db.session.expire_all()
-    follow = _follow(lost.external_userid, "xiaomei")
+    follow = get_follow(lost.external_userid, "xiaomei")
     assert follow is not None and follow.status == FOLLOW_ACTIVE
     [attribution] = db.session.scalars(
         select(ChannelAttribution).where(ChannelAttribution.customer_id == follow.customer_id)
